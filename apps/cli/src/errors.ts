@@ -15,3 +15,13 @@ export function isInputError(e: unknown): boolean {
   const name = (e as { name?: string } | null)?.name;
   return name === 'UsageError' || name === 'DataError' || name === 'CheckpointError' || name === 'ConfigError';
 }
+
+/** A one-line explanation for failures of the environment that users can act on, or undefined. */
+export function environmentHint(e: unknown): string | undefined {
+  // tfjs-backend-wasm aborts (WebAssembly.RuntimeError "Aborted()") when its heap cannot grow;
+  // the stack trace points into emscripten and says nothing about the cause.
+  if (e instanceof WebAssembly.RuntimeError && /^Aborted\(/.test(e.message)) {
+    return 'the wasm backend aborted, most likely out of memory (its heap is capped at a few GB): lower --batch-size (and raise --grad-accum to keep the effective batch) or --max-seq-len, or use another --backend';
+  }
+  return undefined;
+}

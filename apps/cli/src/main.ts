@@ -1,6 +1,6 @@
 // The `warmup` command: wires subcommands together and maps input errors to exit code 2.
 import { Command, CommanderError } from 'commander';
-import { isInputError } from './errors.ts';
+import { environmentHint, isInputError } from './errors.ts';
 
 type Register = (program: Command) => void;
 
@@ -69,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+    const hint = environmentHint(e);
+    process.stderr.write(hint ? `error: ${hint}\n` : `${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(1);
   }
 }

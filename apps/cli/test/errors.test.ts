@@ -1,0 +1,20 @@
+// The CLI's error classification: input errors vs environment failures with an actionable hint.
+import { describe, expect, it } from 'vitest';
+import { DataError } from '@warmup/tasks';
+import { environmentHint, isInputError, UsageError } from '../src/errors.ts';
+
+describe('CLI errors', () => {
+  it('treats usage and data errors as input errors, others not', () => {
+    expect(isInputError(new UsageError('--steps must be positive'))).toBe(true);
+    expect(isInputError(new DataError('data.jsonl:3: not JSON'))).toBe(true);
+    expect(isInputError(new Error('boom'))).toBe(false);
+  });
+
+  it('explains a wasm abort as memory and names the flags to change', () => {
+    const hint = environmentHint(new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.'));
+    expect(hint).toMatch(/out of memory/);
+    expect(hint).toMatch(/--batch-size/);
+    expect(environmentHint(new WebAssembly.RuntimeError('unreachable'))).toBeUndefined();
+    expect(environmentHint(new Error('Aborted()'))).toBeUndefined();
+  });
+});
