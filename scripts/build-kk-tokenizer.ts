@@ -12,7 +12,7 @@ const perSize = i > 0 ? Number(process.argv[i + 1]) : 300;
 const corpus: string[] = [R1_SYSTEM];
 for (let n = 2; n <= 8; n++) {
   const puzzles = generateKkPuzzles({ people: [n], count: perSize, seed: 1000 + n });
-  for (const style of ['long', 'short'] as const) {
+  for (const style of ['long', 'short', 'cases'] as const) {
     for (const promptStyle of ['r1', 'chat'] as const) {
       for (const r of makeKkSftRecords(puzzles, promptStyle, { style })) corpus.push(r.prompt, r.completion);
     }

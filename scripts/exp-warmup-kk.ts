@@ -1,6 +1,7 @@
 // Experiment: warm up a small model from scratch on K&K teacher traces (2–3 people) and track
 // loss and held-out accuracy by step. Writes docs/warmup-kk.md and its charts.
 // Usage: npx tsx scripts/exp-warmup-kk.ts [--steps 400] [--model kk-small] [--backend wasm]
+//        [--style short|long|cases] [--names A,B,C] [--batch-size 8] [--grad-accum 1] [--lr 3e-3]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,12 +15,19 @@ const arg = (name: string, d: string): string => {
 const steps = arg('steps', '400');
 const model = arg('model', 'kk-small');
 const backend = arg('backend', 'wasm');
-const style = arg('style', 'short') as 'short' | 'long';
+const style = arg('style', 'short') as 'short' | 'long' | 'cases';
+const batchSize = arg('batch-size', '8');
+const gradAccum = arg('grad-accum', '1');
+const lr = arg('lr', '3e-3');
+// Room for the longest trace of the style on 3-person puzzles (cases: up to ~840 tokens).
+const maxNew = { short: 200, long: 1000, cases: 1000 }[style];
 // --names A,B,C: fixed names (no copying from the prompt needed); default: the usual name list.
 const namesArg = arg('names', '');
 const names = namesArg ? namesArg.split(',') : undefined;
 const ROOT = path.resolve(import.meta.dirname, '..');
-const out = path.join(ROOT, 'runs', names ? 'exp-warmup-kk-names' : 'exp-warmup-kk');
+// The first experiments (short traces) keep their original slugs; other styles get a suffix.
+const slug = `warmup-kk${names ? '-names' : ''}${style === 'short' ? '' : `-${style}`}`;
+const out = path.join(ROOT, 'runs', `exp-${slug}`);
 mkdirSync(out, { recursive: true });
 
 // All 399 two-person puzzles exist; hold out 60 of each size, train on the rest.
@@ -41,9 +49,9 @@ const chance = heldOut.reduce((a, p) => a + 2 ** -p.n, 0) / heldOut.length;
 const runDir = path.join(out, `${model}-${backend}`);
 const cmd = [
   'apps/cli/bin/warmup.js', 'sft', '--model', model, '--data', trainFile, '--out', runDir, '--backend', backend,
-  '--max-steps', steps, '--batch-size', '8', '--lr', '3e-3', '--schedule', 'cosine', '--min-lr-ratio', '0.1', '--warmup-steps', '20',
+  '--max-steps', steps, '--batch-size', batchSize, '--grad-accum', gradAccum, '--lr', lr, '--schedule', 'cosine', '--min-lr-ratio', '0.1', '--warmup-steps', '20',
   '--weight-decay', '0.01', '--max-grad-norm', '1', '--eval-fraction', '0.02', '--eval-every', String(Math.max(1, Math.round(Number(steps) / 5))),
-  '--eval-data', evalFile, '--eval-count', '120', '--eval-max-new-tokens', '200', '--checkpoint-every', '100', '--seed', '1',
+  '--eval-data', evalFile, '--eval-count', '120', '--eval-max-new-tokens', String(maxNew), '--checkpoint-every', '100', '--seed', '1',
 ];
 console.log(`train ${train.length} puzzles, held out ${heldOut.length} (chance ${(chance * 100).toFixed(1)}%)\n$ node ${cmd.join(' ')}`);
 const t0 = Date.now();
@@ -56,7 +64,6 @@ const evals = metrics.filter((m) => m.eval_accuracy !== undefined);
 // Smooth the per-step loss over 10 steps for the chart.
 const smooth = metrics.map((m, i) => ({ x: m.step, y: metrics.slice(Math.max(0, i - 9), i + 1).reduce((a, b) => a + b.loss, 0) / Math.min(i + 1, 10) }));
 const docs = path.join(ROOT, 'docs');
-const slug = names ? 'warmup-kk-names' : 'warmup-kk';
 mkdirSync(docs, { recursive: true });
 writeFileSync(path.join(docs, `${slug}-loss.svg`), curveSvg(`SFT loss, ${model} on ${backend}`, 'step', 'completion-token loss', [
   { name: 'train loss (10-step mean)', points: smooth },
@@ -71,7 +78,7 @@ const tps = metrics.reduce((a, m) => a + m.tokens, 0) / metrics.reduce((a, m) =>
 const rows = evals.map((m) => `| ${m.step} | ${m.loss.toFixed(3)} | ${m.eval_loss?.toFixed(3) ?? '-'} | ${(m.eval_accuracy * 100).toFixed(1)}% | ${(m.eval_format_ok * 100).toFixed(1)}% | ${m.elapsed_s.toFixed(0)} s |`);
 writeFileSync(path.join(docs, `${slug}.md`), `# Warmup from scratch on K&K teacher traces
 
-Produced by \`npx tsx scripts/exp-warmup-kk.ts --steps ${steps} --model ${model} --backend ${backend}${names ? ` --names ${namesArg}` : ''}\` on ${new Date().toISOString().slice(0, 10)}
+Produced by \`npx tsx scripts/exp-warmup-kk.ts ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 10)}
 (2-core machine, no GPU). The script generates the data, runs the command below, and writes this page.
 
 - Model: preset \`${model}\` initialised from seed 1 (no pre-training), the shrunk Qwen tokenizer of models/kk-tokenizer.

@@ -2,7 +2,7 @@
 // the loaded model; a live chart and per-step figures, Stop between steps, and the trained model
 // as a download (it also stays loaded for the K&K panel's "Ask model").
 import { proxy } from 'comlink';
-import { KK_MAX_PEOPLE, KK_MIN_PEOPLE } from '@warmup/tasks';
+import { KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, type KkTeacherStyle } from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput } from './dom.ts';
 import { folderName, saveAs, zipFolder } from './download.ts';
@@ -75,7 +75,7 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
       lr: numberInput('train-lr'),
       batchSize: numberInput('train-batch'),
     };
-    if (kind === 'sft') return { ...common, kind, traceStyle: byId<HTMLSelectElement>('train-trace').value === 'long' ? 'long' : 'short' };
+    if (kind === 'sft') return { ...common, kind, traceStyle: traceStyle(byId<HTMLSelectElement>('train-trace').value) };
     return {
       ...common,
       kind,
@@ -134,4 +134,8 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
   });
 
   return { history: () => history, lastReply: () => reply };
+}
+
+function traceStyle(v: string): KkTeacherStyle {
+  return KK_TEACHER_STYLES.find((s) => s === v) ?? 'short';
 }

@@ -1,5 +1,6 @@
 // The contract between the page and the model worker (exposed with comlink). Types only: the main
 // thread imports this file but never TF.js, which lives entirely in worker.ts.
+import type { KkTeacherStyle } from '@warmup/tasks';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
@@ -96,7 +97,7 @@ interface TrainCommon {
 /** Warmup: completion-only SFT on the programmatic teacher's traces. */
 export interface SftTrainRequest extends TrainCommon {
   kind: 'sft';
-  traceStyle: 'long' | 'short';
+  traceStyle: KkTeacherStyle;
 }
 
 /** GRPO with the K&K reward (paper scheme) on the generated puzzles' prompts. */

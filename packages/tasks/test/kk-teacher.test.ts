@@ -1,6 +1,7 @@
 // The programmatic teacher: its answer grades correct on every generated and public puzzle, in
 // the exact completion format, and its long traces really search (hypotheses, contradictions,
-// backtracking, final verification) while the short style does not.
+// backtracking, final verification) while the short style does not; the cases style is a correct
+// truth table.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { parseKkJsonl } from '../src/kk/io.ts';
 import { makeKkSftRecords } from '../src/kk/sft.ts';
 import { kkPrompt } from '../src/kk/task.ts';
 import { statementText } from '../src/kk/text.ts';
+import { evaluate } from '../src/kk/logic.ts';
 
 const puzzles = generatePuzzles({ people: [2, 3, 4, 5, 6, 7, 8], count: 2100, seed: 21 });
 const DIR = path.resolve(__dirname, '../../../../shared/data/kk');
@@ -83,6 +85,47 @@ describe('kk teacher', () => {
     expect(bare).not.toContain('The statements are:');
     expect(full).toContain('The statements are:');
     expect(gradeKk(bare, p.names, p.solution).reward).toBe(2);
+  });
+
+  it('cases traces grade correct, look every part up right, and stop at the only fitting case', () => {
+    const sample = [...puzzles.filter((q) => q.n <= 5).slice(0, 400), ...publicPuzzles.filter((q) => q.n <= 4)];
+    let lookups = 0;
+    let checks = 0;
+    for (const p of sample) {
+      const c = teacherTrace(p, { style: 'cases' });
+      expect(gradeKk(c, p.names, p.solution, 'paper').reward, p.id).toBe(2);
+      let at: boolean[] = [];
+      let cases = 0;
+      for (const line of c.split('\n')) {
+        const head = /^Case (\d+): (.*)\.$/.exec(line);
+        if (head) {
+          cases++;
+          expect(Number(head[1])).toBe(cases);
+          // "A is a knight, B is a knave, and C is a knight" -> identities in the order of names
+          at = p.names.map((n) => new RegExp(`${n} is a knight`).test(head[2]));
+          continue;
+        }
+        const says = /^(\w+) says (.*): (true|false)\. A (knight|knave) (can|cannot) say that/.exec(line);
+        if (!says) continue;
+        const i = p.names.indexOf(says[1]);
+        // Every "(true)/(false)" annotation is the look-up of the claim right before it.
+        for (const m of says[2].matchAll(/(\w+) is (not )?a (knight|knave) \((true|false)\)/g)) {
+          const holds = (at[p.names.indexOf(m[1])] === (m[3] === 'knight')) !== Boolean(m[2]);
+          expect(String(holds), `${p.id}: ${m[0]}`).toBe(m[4]);
+          lookups++;
+        }
+        checks++;
+        expect(says[3]).toBe(String(evaluate(p.statements[i], at)));
+        expect(says[4]).toBe(at[i] ? 'knight' : 'knave');
+        expect(says[5] === 'can').toBe(evaluate(p.statements[i], at) === at[i]);
+      }
+      // Cases go knight-first with the first person most significant; the answer is the last one tried.
+      const index = p.solution.reduce((acc, k) => acc * 2 + (k ? 0 : 1), 0);
+      expect(cases, p.id).toBe(index + 1);
+      expect(at).toEqual(p.solution);
+    }
+    expect(lookups).toBeGreaterThan(1000);
+    expect(checks).toBeGreaterThan(1000);
   });
 
   it('refuses a puzzle whose stored solution is wrong rather than answer wrongly', () => {

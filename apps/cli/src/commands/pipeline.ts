@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { generateKkPuzzles, kkToJsonl, makeKkSftRecords } from '@warmup/tasks';
+import { generateKkPuzzles, KK_TEACHER_STYLES, kkToJsonl, makeKkSftRecords } from '@warmup/tasks';
 import { UsageError } from '../errors.ts';
 import { int, resolveOptions } from '../train/options.ts';
 import { TASK_NAMES } from '../task-data.ts';
@@ -22,7 +22,7 @@ const shape = {
   warmupData: z.string().optional(),
   warmupPeople: z.string().default('2..3'),
   warmupCount: int(1, 400),
-  traceStyle: z.enum(['long', 'short']).default('short'),
+  traceStyle: z.enum(KK_TEACHER_STYLES).default('short'),
   sftSteps: int(1, 60),
   sftLr: z.coerce.number().positive().default(3e-3),
   targetTask: z.enum(TASK_NAMES).default('kk'),
@@ -47,7 +47,7 @@ const FLAGS: [string, string][] = [
   ['--warmup-data <file>', 'SFT traces (JSONL prompt/completion); default: generated K&K teacher traces'],
   ['--warmup-people <range>', 'K&K sizes for generated traces (default 2..3)'],
   ['--warmup-count <n>', 'generated K&K puzzles (default 400)'],
-  ['--trace-style <s>', 'long | short teacher traces (default short)'],
+  ['--trace-style <s>', 'long | short | cases teacher traces (default short)'],
   ['--sft-steps <n>', 'warmup steps (default 60)'],
   ['--sft-lr <x>', 'warmup learning rate (default 3e-3, for from-scratch presets)'],
   ['--target-task <t>', 'kk | math | mcq | code (default kk)'],

@@ -4,15 +4,17 @@
 import { evaluate, evaluatePartial, mentionedPeople } from './logic.ts';
 import { hashSeed, mulberry32, type Rng } from './rng.ts';
 import { searchSolution, type Assignment, type BranchStep, type ContradictionStep, type DeduceStep, type Step } from './teacher-search.ts';
+import { casesTraceLines } from './teacher-cases.ts';
 import { identity, listNames, solutionText, solutionTextFormat, statementText } from './text.ts';
 import type { KkPuzzle, Statement } from './types.ts';
 
-export type TeacherStyle = 'long' | 'short';
-export const TEACHER_STYLES: readonly TeacherStyle[] = ['long', 'short'];
+export type TeacherStyle = 'long' | 'short' | 'cases';
+export const TEACHER_STYLES: readonly TeacherStyle[] = ['long', 'short', 'cases'];
 
 export interface TeacherOptions {
   /** 'long' (default): full search with explanations and a final check. 'short': only the path
-   *  to the answer, one terse line per step (the paper's short-CoT ablation). */
+   *  to the answer, one terse line per step (the paper's short-CoT ablation). 'cases': a truth
+   *  table, every assignment in turn until one fits (teacher-cases.ts; learnable from scratch). */
   style?: TeacherStyle;
   /** Restate every statement before reasoning (long: on). */
   restate?: boolean;
@@ -196,6 +198,7 @@ function verification(p: KkPuzzle, solution: boolean[]): string[] {
  *  what the reasoning reaches (the teacher's answer is never wrong). */
 export function teacherTrace(p: KkPuzzle, opts: TeacherOptions = {}): string {
   const style = opts.style ?? 'long';
+  if (style === 'cases') return casesTrace(p);
   const long = style === 'long';
   const checkAlternatives = opts.checkAlternatives ?? long;
   const result = searchSolution(p.statements, { checkAlternatives });
@@ -215,6 +218,17 @@ export function teacherTrace(p: KkPuzzle, opts: TeacherOptions = {}): string {
   }
   renderSteps(ctx, result.steps, 0, out);
   if (opts.verify ?? long) out.push(...verification(p, solution));
+  return finish(p, out, solution);
+}
+
+function finish(p: KkPuzzle, out: string[], solution: boolean[]): string {
   out.push(`So the answer is: ${solutionText(p.names, solution)}`);
   return `\n${out.join('\n')}\n</think> <answer>\n${solutionTextFormat(p.names, solution)}\n</answer>`;
+}
+
+function casesTrace(p: KkPuzzle): string {
+  const { lines, solution } = casesTraceLines(p);
+  // The first fitting case is the answer only because puzzles have exactly one solution.
+  if (solution.some((k, i) => k !== p.solution[i])) throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
+  return finish(p, lines, solution);
 }
