@@ -1,14 +1,21 @@
 // Vite config of the web demo (apps/web): static assets from public/, build into dist/web, ES
-// module workers, and /fixtures/<name>/ served from ../shared/fixtures in dev and preview so the
-// browser can load test checkpoints through the same URL code path as real ones.
+// module workers, Pyodide's runtime under /pyodide/, and /fixtures/<name>/ served from
+// ../shared/fixtures in dev and preview so the browser can load test checkpoints through the same
+// URL code path as real ones.
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
+import { viteStaticCopy } from 'vite-plugin-static-copy';
 
 const repoRoot = path.dirname(fileURLToPath(import.meta.url));
 const fixturesDir = path.resolve(repoRoot, '../shared/fixtures');
+// The code sandbox loads Pyodide from the app's own origin (no CDN): the runtime files of the npm
+// package are served in dev and copied into the build. Packages (numpy, …) are not included.
+const pyodideDir = path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+const PYODIDE_FILES = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
 
 /** GET/HEAD with single Range support (the model loader reads safetensors headers by range). */
 function serveFixtures(): Connect.NextHandleFunction {
@@ -51,6 +58,24 @@ function serveFixtures(): Connect.NextHandleFunction {
   };
 }
 
+/** The code sandbox's worker runs untrusted Python, and any JS object it reaches leads to the
+ *  Function constructor and dynamic import(). The worker gets its own CSP (from its script's
+ *  response): scripts and connections only to this origin, no eval. Static hosts must send the
+ *  same header for assets/pyodide-worker-*.js; public/_headers does so on Netlify/Cloudflare. */
+export const PYODIDE_WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
+
+function pyodideWorkerCsp(): Plugin {
+  const handler: Connect.NextHandleFunction = (req, res, next) => {
+    if ((req.url ?? '').includes('pyodide-worker')) res.setHeader('Content-Security-Policy', PYODIDE_WORKER_CSP);
+    next();
+  };
+  return {
+    name: 'warmup-pyodide-worker-csp',
+    configureServer: (server) => void server.middlewares.use(handler),
+    configurePreviewServer: (server) => void server.middlewares.use(handler),
+  };
+}
+
 function fixtures(): Plugin {
   return {
     name: 'warmup-fixtures',
@@ -67,7 +92,11 @@ export default defineConfig({
   root: path.resolve(repoRoot, 'apps/web'),
   publicDir: path.resolve(repoRoot, 'public'),
   base: './',
-  plugins: [fixtures()],
+  plugins: [
+    fixtures(),
+    pyodideWorkerCsp(),
+    viteStaticCopy({ targets: PYODIDE_FILES.map((f) => ({ src: path.join(pyodideDir, f).replaceAll(path.sep, '/'), dest: 'pyodide', rename: { stripBase: true } })) }),
+  ],
   worker: { format: 'es' },
   build: {
     outDir: path.resolve(repoRoot, 'dist/web'),

@@ -46,7 +46,7 @@ function withTimeout(promise, ms, what) {
 }
 
 async function loadCases() {
-  const files = ['build.e2e.mjs', 'parity.e2e.mjs', 'ui.e2e.mjs', 'train.e2e.mjs'];
+  const files = ['build.e2e.mjs', 'parity.e2e.mjs', 'ui.e2e.mjs', 'train.e2e.mjs', 'code.e2e.mjs'];
   const cases = [];
   for (const f of files) {
     const mod = await import(pathToFileURL(path.join(repoRoot, 'e2e', f)).href);

@@ -11,8 +11,7 @@ function badge(text: string, good: boolean | undefined): HTMLElement {
   return b;
 }
 
-export function showGrade(g: Grade | undefined): void {
-  const el = byId('kk-grade');
+export function showGrade(g: Grade | undefined, el: HTMLElement = byId('kk-grade')): void {
   if (!g) {
     el.replaceChildren();
     return;

@@ -9,6 +9,7 @@ import { mountKkPanel } from './kk-panel.ts';
 import { createLog } from './log.ts';
 import { mountModelPanel } from './model-panel.ts';
 import { mountTrainPanel } from './train-panel.ts';
+import { gradeRecord, mountVerifyPanel } from './verify-panel.ts';
 import type { WorkerApi } from './worker-api.ts';
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'warmup-model' });
@@ -31,9 +32,10 @@ mountBackendPanel(ctx);
 mountModelPanel(ctx);
 mountKkPanel(ctx);
 mountGeneratePanel(ctx);
+mountVerifyPanel(ctx);
 const train = mountTrainPanel(ctx);
 byId('log-clear').addEventListener('click', () => byId('log').replaceChildren());
 
 // For the end-to-end tests and for poking at the model from the devtools console.
-(globalThis as { warmup?: unknown }).warmup = { api, ctx, train };
+(globalThis as { warmup?: unknown }).warmup = { api, ctx, train, gradeRecord };
 log('info', 'ready: pick a backend, then create or load a model');

@@ -1,24 +1,17 @@
-// Worker side of PyodideSandbox: loads Pyodide once from the app's assets, runs each program in
-// fresh globals with stdout/stderr captured, and reports the exit status SystemExit would give.
-import type { PyodideRunReply, PyodideRunRequest } from './pyodide-sandbox.ts';
+// Worker side of PyodideSandbox: loads Pyodide from the app's assets when told to, cuts the
+// worker off from the network, then runs one program with stdout/stderr captured and reports the
+// exit status SystemExit would give. The page terminates the worker after that run, so nothing a
+// program changes can reach the next one.
+import type { PyodideReply, PyodideRequest } from './pyodide-sandbox.ts';
 
 /** The slice of Pyodide's API used here (the package is loaded from a URL, not bundled). */
-interface PyProxyDict {
-  destroy(): void;
-}
 interface Pyodide {
-  runPython(code: string, options?: { globals?: PyProxyDict }): unknown;
+  runPython(code: string): unknown;
   setStdout(opts: { batched: (s: string) => void }): void;
   setStderr(opts: { batched: (s: string) => void }): void;
-  globals: { get(name: string): () => PyProxyDict };
 }
 
-let pyodide: Promise<Pyodide> | undefined;
-
-async function load(indexURL: string): Promise<Pyodide> {
-  const mod = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as { loadPyodide(o: { indexURL: string }): Promise<Pyodide> };
-  return mod.loadPyodide({ indexURL });
-}
+let pyodide: Pyodide | undefined;
 
 function exitCodeOf(message: string): number {
   const m = /SystemExit: ?(\S*)\s*$/.exec(message.trim());
@@ -28,28 +21,70 @@ function exitCodeOf(message: string): number {
 }
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
+const reply = (r: PyodideReply): void => ctx.postMessage(r);
 
-ctx.onmessage = async (ev: MessageEvent<PyodideRunRequest>) => {
-  const { id, program, indexURL } = ev.data;
+async function load(indexURL: string): Promise<void> {
+  try {
+    const mod = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as {
+      loadPyodide(o: { indexURL: string; jsglobals: object; env: Record<string, string> }): Promise<Pyodide>;
+    };
+    // `import js` sees an empty object instead of the worker's globals.
+    pyodide = await mod.loadPyodide({ indexURL, jsglobals: Object.create(null) as object, env: { HOME: '/home/sandbox' } });
+    cutNetwork();
+    reply({ type: 'ready' });
+  } catch (e) {
+    reply({ type: 'load-error', message: `could not load Pyodide from ${indexURL}: ${(e as Error).message ?? String(e)}` });
+  }
+}
+
+/** Everything a worker can reach the network (or other workers and storage) with. Pyodide's
+ *  socket emulation rides on WebSocket; `pyfetch` and JS proxies reach fetch/XMLHttpRequest. */
+const NETWORK_APIS = [
+  'fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'EventSource', 'WebTransport', 'importScripts',
+  'Worker', 'SharedWorker', 'BroadcastChannel', 'indexedDB', 'caches', 'RTCPeerConnection', 'Request',
+];
+
+/** Remove the network from this worker once Pyodide no longer needs to fetch its own files:
+ *  delete each API along the global's prototype chain (a program holding any JS object can reach
+ *  the real global through `constructor`), then shadow it so nothing is found by name. */
+function cutNetwork(): void {
+  const g = globalThis as Record<string, unknown>;
+  for (const name of NETWORK_APIS) {
+    for (let o: object | null = g; o; o = Object.getPrototypeOf(o) as object | null) {
+      if (Object.prototype.hasOwnProperty.call(o, name)) Reflect.deleteProperty(o, name);
+    }
+    Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
+  }
+  const nav = g.navigator as Record<string, unknown> | undefined;
+  if (nav) for (const name of ['sendBeacon', 'serviceWorker']) Reflect.deleteProperty(Object.getPrototypeOf(nav) as object, name);
+}
+
+function run(id: number, program: string): void {
+  const py = pyodide;
+  if (!py) throw new Error('run before load');
   let stdout = '';
   let stderr = '';
   let exitCode = 0;
+  py.setStdout({ batched: (s) => (stdout += s + '\n') });
+  py.setStderr({ batched: (s) => (stderr += s + '\n') });
   try {
-    pyodide ??= load(indexURL);
-    const py = await pyodide;
-    py.setStdout({ batched: (s) => (stdout += s + '\n') });
-    py.setStderr({ batched: (s) => (stderr += s + '\n') });
-    const globals = py.globals.get('dict')();
-    try {
-      py.runPython(program, { globals });
-    } finally {
-      globals.destroy();
-    }
+    py.runPython(program);
   } catch (e) {
     const message = (e as Error).message ?? String(e);
     exitCode = exitCodeOf(message);
     if (exitCode !== 0) stderr += message;
   }
-  const reply: PyodideRunReply = { id, stdout, stderr, exitCode };
-  ctx.postMessage(reply);
+  try {
+    // Python buffers sys.stdout; flush so the last lines reach the capture.
+    py.runPython('import sys\nsys.__stdout__.flush()\nsys.__stderr__.flush()');
+  } catch {
+    // a program may have closed the streams; what was captured stands
+  }
+  reply({ type: 'result', id, stdout, stderr, exitCode });
+}
+
+ctx.onmessage = (ev: MessageEvent<PyodideRequest>) => {
+  const req = ev.data;
+  if (req.type === 'load') void load(req.indexURL);
+  else run(req.id, req.program);
 };
