@@ -1,6 +1,6 @@
 // `warmup eval` end to end through the real CLI and a real model (the qwen-tiny preset: random
 // weights, Qwen tokenizer, wasm backend): K&K outputs and reports, resuming, reproducibility,
-// `eval compare`, a model without a tokenizer, and the math task.
+// `eval compare`, a model without a tokenizer, and the math, code and mcq tasks.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -139,5 +139,20 @@ describe('warmup eval with a real model', () => {
     expect(report).toMatchObject({ task: 'math', questions: 3, samples: 2 });
     expect(Object.keys(report.passk).sort()).toEqual(['1', '2']);
     expect(report.format_failure_rate).toBeCloseTo(recs.filter((x) => !x.format_ok).length / 6, 12);
+  });
+
+  it.each([
+    ['code', 'humaneval-sample.jsonl', 'task_id'],
+    ['mcq', 'mmlu-pro-sample.jsonl', 'question_id'],
+  ])('runs the %s task (%s) through the real verifier', (task, file, idField) => {
+    const out = path.join(dir, task);
+    const data = path.resolve(root, '../shared/data', file);
+    const r = warmup('eval', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', task, '--data', data, '--limit', '2', '--samples', '2', '--max-new-tokens', '8', '--out', out);
+    expect(r.err).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const ids = readFileSync(data, 'utf8').trim().split('\n').slice(0, 2).map((l) => String(JSON.parse(l)[idField]));
+    expect(lines(out).map((x) => `${x.id}#${x.sample}`)).toEqual(ids.flatMap((id) => [`${id}#0`, `${id}#1`]));
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ task, questions: 2, samples: 2 });
   });
 });
