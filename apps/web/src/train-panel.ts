@@ -1,5 +1,5 @@
 // The Train panel: SFT warmup on teacher traces or GRPO with the K&K reward, run in the worker on
-// the loaded model; a live chart and per-step figures, Stop between steps, and the trained model
+// the loaded model; a live chart and per-step figures, Stop (mid-rollout for GRPO), and the trained model
 // as a download (it also stays loaded for the K&K panel's "Ask model").
 import { proxy } from 'comlink';
 import { KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, type KkTeacherStyle } from '@warmup/tasks';

@@ -1,6 +1,6 @@
 // Training in the worker: K&K data generated on the spot (teacher traces for SFT, prompts for
 // GRPO), tokenised exactly as `warmup sft` / `warmup grpo` do, then the shared trainers of
-// @warmup/train. Metrics stream out per step; Stop is honoured between steps.
+// @warmup/train. Metrics stream out per step; Stop ends SFT after the current step and cuts a GRPO rollout short (that step is dropped).
 import type { Qwen2Model } from '@warmup/core';
 import { generateKkPuzzles, kkPrompt, kkTask, makeKkSftRecords, KK_MAX_PEOPLE, KK_MIN_PEOPLE, type KkPuzzle } from '@warmup/tasks';
 import { fitExample, GRPO_PAPER_DEFAULTS, newOptimizer, trainGrpo, trainSft, type AdamWOptions, type GrpoExample, type LoopOptions, type SftExample, type TrainerState } from '@warmup/train';

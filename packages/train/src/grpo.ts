@@ -113,8 +113,8 @@ async function scoreAll(o: GrpoOptions, examples: GrpoExample[], exampleIdx: num
   return { total, perFn, correct, errors };
 }
 
-/** Generate, score and pack one GRPO batch. */
-async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOptions, cursor: number, genIndex: number): Promise<Rollout> {
+/** Generate, score and pack one GRPO batch; undefined when `shouldStop` cut the generation short. */
+async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOptions, cursor: number, genIndex: number): Promise<Rollout | undefined> {
   const G = o.numGenerations;
   const idx = batchAt(examples.length, o.seed, cursor, o.promptsPerStep);
   const rowsIdx = idx.flatMap((i) => new Array(G).fill(i) as number[]);
@@ -122,8 +122,13 @@ async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOption
   const gen = await generate(
     model,
     rowsIdx.map((i) => examples[i].promptIds),
-    { temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxCompletionLength, eosTokenIds: o.eosTokenIds, padTokenId: o.padTokenId, seed: stepSeed(o.seed, genIndex) },
+    {
+      temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxCompletionLength, eosTokenIds: o.eosTokenIds, padTokenId: o.padTokenId, seed: stepSeed(o.seed, genIndex),
+      // Generation is most of a step with long completions: a Stop should not wait for it.
+      onStep: o.shouldStop ? () => (o.shouldStop?.() ? false : undefined) : undefined,
+    },
   );
+  if (o.shouldStop?.()) return undefined;
   const genS = (Date.now() - t0) / 1000;
   const texts = gen.tokens.map((t) => o.decode(t));
   const t1 = Date.now();
@@ -219,6 +224,7 @@ export async function trainGrpo(model: Qwen2Model, optimizer: AdamW, state: Trai
     let consumed = 0;
     if (!current || iteration >= o.numIterations) {
       current = await rollout(model, examples, o, s.cursor, Math.floor(s.step / o.numIterations));
+      if (!current) return undefined;
       iteration = 0;
       consumed = o.promptsPerStep;
     }

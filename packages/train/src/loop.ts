@@ -53,7 +53,8 @@ export async function runLoop(
   optimizer: AdamW,
   state: TrainerState,
   o: LoopOptions,
-  computeStep: (state: TrainerState) => Promise<StepComputation>,
+  /** Resolves undefined when `shouldStop` interrupted the step midway: nothing is applied. */
+  computeStep: (state: TrainerState) => Promise<StepComputation | undefined>,
   afterStep?: (state: TrainerState) => Promise<Record<string, number>>,
 ): Promise<TrainerState> {
   let bad = 0;
@@ -69,6 +70,7 @@ export async function runLoop(
     const lr = learningRate(o.schedule, state.step);
     const start = Date.now();
     const c = await computeStep(state);
+    if (!c) break;
     const { gradNorm, skipped } = await applyGrads(model, optimizer, c.grads, lr, o.maxGradNorm);
     state.cursor += c.consumed;
     state.step++;

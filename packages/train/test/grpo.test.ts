@@ -92,6 +92,29 @@ describe('trainGrpo', () => {
     expect(new Set(seen.map((m) => m.num_tensors)).size).toBe(1);
   });
 
+  it('stops in the middle of a rollout when asked, applying nothing from the cut step', async () => {
+    const seen: Record<string, number>[] = [];
+    let polls = 0;
+    let stopAfter = Infinity;
+    let scored = 0;
+    const state = fresh();
+    await trainGrpo(model, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), state, prompts, {
+      ...options({ maxSteps: 5, maxCompletionLength: 6 }),
+      rewards: [{ name: 'count', weight: 1, minReward: 0, score: () => (scored++, 0) }],
+      // Polled before each step and after each generated token; Stop comes 3 polls into step 2.
+      shouldStop: () => ++polls > stopAfter,
+      onMetrics: (m) => {
+        seen.push(m);
+        stopAfter = polls + 3;
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(state.step).toBe(1);
+    expect(scored).toBe(8); // only step 1's 2 prompts x 4 samples were graded
+    // generation broke off at the first poll that said stop; one more check ends the step
+    expect(polls - stopAfter).toBeLessThanOrEqual(2);
+  });
+
   it('raises a toy verifiable reward (share of sampled tokens equal to a target id)', async () => {
     const m = await loadModel(folderSource(FIXTURE));
     const rewards: number[] = [];
