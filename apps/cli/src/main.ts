@@ -17,18 +17,16 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   traces: async () => (await import('./commands/traces.ts')).registerTraces,
   grade: async () => (await import('./commands/grade.ts')).registerGrade,
   eval: async () => {
-    const [{ registerEval }, { isModelPreset, makeSampler }, { BACKEND_NAMES }, { getTask }, { PythonSandbox }] = await Promise.all([
+    const [{ registerEval }, { isModelPreset, makeSampler }, { BACKEND_NAMES }, { nodeTask }] = await Promise.all([
       import('./commands/eval.ts'),
       import('./eval-sampler.ts'),
       import('./model-spec.ts'),
-      import('@warmup/tasks'),
-      import('@warmup/node'),
+      import('./task-data.ts'),
     ]);
     return (program) =>
       registerEval(program, {
         makeSampler,
-        // The sandbox is made only for code: it is a Python subprocess runner.
-        getTask: (name) => getTask(name, name === 'code' ? { sandbox: new PythonSandbox() } : {}),
+        getTask: (name) => nodeTask(name),
         isPreset: isModelPreset,
         backends: BACKEND_NAMES,
       });

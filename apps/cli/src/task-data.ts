@@ -1,24 +1,30 @@
-// Loading a task's examples from a data file for training and evaluation commands: the file in the
-// task's public format, each record validated by the task, prompts rendered in the chosen style.
-import { getTask, loadRecords, renderPrompt, type Example, type PromptStyle, type Task } from '@warmup/tasks';
+// Loading a task's examples from a data file for training and evaluation commands: the shared
+// loader of @warmup/tasks over the file's bytes, with the Node subprocess sandbox for code.
+import { PythonSandbox } from '@warmup/node/sandbox';
+import { DataError, getTask, loadTaskExamples, type Example, type PromptStyle, type RegisteredTask, type TaskName } from '@warmup/tasks';
 import { UsageError } from './errors.ts';
 import { readBinaryFile } from './files.ts';
 
-export const TASK_NAMES = ['kk', 'math', 'mcq', 'code'] as const;
-export type TaskName = (typeof TASK_NAMES)[number];
+export { TASK_NAMES, type TaskName } from '@warmup/tasks';
 
 export interface TaskData {
-  task: Task<Example>;
+  task: RegisteredTask;
   examples: Example[];
   prompts: string[];
 }
 
+/** The task with what it needs in Node: code runs in a python3 subprocess jail. */
+export function nodeTask(name: TaskName, codeTimeoutMs?: number): RegisteredTask {
+  return getTask(name, name === 'code' ? { sandbox: new PythonSandbox(), codeTimeoutMs } : {});
+}
+
 export async function loadTaskData(flag: string, file: string, taskName: TaskName, style: PromptStyle, limit?: number): Promise<TaskData> {
-  const bytes = readBinaryFile(flag, file);
-  const task = getTask(taskName) as Task<Example>;
-  const records = await loadRecords(bytes, file);
-  if (records.length === 0) throw new UsageError(`${flag} ${file}: no records`);
-  const examples = records.slice(0, limit ?? records.length).map((r, i) => task.fromRecord(r.value, r.where, i));
-  const prompts = examples.map((e) => renderPrompt(task.promptParts(e), style));
-  return { task, examples, prompts };
+  const task = nodeTask(taskName);
+  try {
+    return { task, ...(await loadTaskExamples(task, readBinaryFile(flag, file), file, style, limit)) };
+  } catch (e) {
+    // "file: no records" reads better with the flag that named the file.
+    if (e instanceof DataError && e.message === `${file}: no records`) throw new UsageError(`${flag} ${file}: no records`);
+    throw e;
+  }
 }

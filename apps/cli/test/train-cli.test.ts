@@ -27,6 +27,17 @@ describe('warmup grpo / sft CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('runs on a code dataset (HumanEval+ records, graded in the Node sandbox)', () => {
+    const out = path.join(tmp, 'r-code');
+    const data = path.resolve(__dirname, '../../../../shared/data/humanevalplus-mini-sample.jsonl');
+    const r = run('grpo', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', 'code', '--data', data, '--limit', '4', '--out', out, '--max-steps', '1', '--num-generations', '2', '--prompts-per-step', '2', '--max-completion-length', '8');
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    const m = JSON.parse(readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]);
+    expect(m.step).toBe(1);
+    expect(Number.isFinite(m['rewards/code_mean'])).toBe(true);
+  });
+
   it('names file:line of a malformed record', () => {
     const bad = path.join(tmp, 'bad.jsonl');
     writeFileSync(bad, readFileSync(puzzles, 'utf8').split('\n')[0] + '\n{"quiz": 3\n');

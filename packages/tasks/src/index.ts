@@ -12,3 +12,4 @@ export * from './raw-json.ts';
 export * from './split.ts';
 export * from './mcq/index.ts';
 export * from './registry.ts';
+export * from './examples.ts';

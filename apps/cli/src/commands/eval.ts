@@ -24,7 +24,7 @@ import {
   type Sampler,
 } from '@warmup/eval';
 import { NodeEvalStorage, writeFileAtomic } from '@warmup/node';
-import { DataError, loadRecords, PROMPT_STYLES, renderPrompt, type Grade, type PromptStyle, type Task } from '@warmup/tasks';
+import { loadTaskExamples, PROMPT_STYLES, type Grade, type PromptStyle, type RegisteredTask } from '@warmup/tasks';
 import { parseChoice, parseFloatFlag, parseIntFlag } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { readBinaryFile, readTextFile } from '../files.ts';
@@ -49,7 +49,7 @@ export type MakeSampler = (opts: SamplerOptions) => Promise<Sampler & { dispose(
 export interface EvalDeps {
   makeSampler: MakeSampler;
   /** rawJsonFields: fields the loader keeps as JSON text (the code task's test inputs). */
-  getTask: (name: EvalTaskName) => Task & { readonly rawJsonFields?: readonly string[] };
+  getTask: (name: EvalTaskName) => RegisteredTask;
   /** Whether a --model value that is not a folder names a preset (default: none do). */
   isPreset?: (name: string) => boolean;
   /** Accepted --backend values; the first is the default. */
@@ -171,22 +171,9 @@ function runConfig(f: EvalFlags): RunConfig {
 }
 
 
-async function loadQuestions(
-  f: EvalFlags,
-  task: Task & { readonly rawJsonFields?: readonly string[] },
-): Promise<{ questions: EvalQuestion[]; grade: (i: number, c: string) => Promise<Grade> }> {
-  // loadRecords (not plain JSON.parse) keeps the code task's test inputs verbatim, e.g. `1.0`.
-  let records = await loadRecords(readBinaryFile('--data', f.data), f.data, { rawJsonFields: task.rawJsonFields ?? [] });
-  if (f.limit !== undefined) records = records.slice(0, f.limit);
-  if (records.length === 0) throw new UsageError(`--data: no examples in ${f.data}`);
-  const examples = records.map((r, i) => task.fromRecord(r.value, r.where, i));
-  const seen = new Map<string, string>();
-  records.forEach((r, i) => {
-    const id = examples[i].id;
-    if (seen.has(id)) throw new DataError(`duplicate example id "${id}" (first at ${seen.get(id)})`, r.where);
-    seen.set(id, r.where);
-  });
-  const questions = examples.map((e) => ({ id: e.id, prompt: renderPrompt(task.promptParts(e), f.promptStyle) }));
+async function loadQuestions(f: EvalFlags, task: RegisteredTask): Promise<{ questions: EvalQuestion[]; grade: (i: number, c: string) => Promise<Grade> }> {
+  const { examples, prompts } = await loadTaskExamples(task, readBinaryFile('--data', f.data), f.data, f.promptStyle, f.limit);
+  const questions = examples.map((e, i) => ({ id: e.id, prompt: prompts[i] }));
   return { questions, grade: async (i, c) => task.grade(examples[i], c) };
 }
 

@@ -1,13 +1,12 @@
 // `warmup grade --task kk|math|mcq|code`: grade a completions file ({id, completion} per line)
 // against a data file in the task's public format (JSONL, JSON, CSV or Parquet).
 import type { Command } from 'commander';
-// The sandbox subpath: @warmup/node's index pulls in TF.js, which grading does not need.
-import { PythonSandbox } from '@warmup/node/sandbox';
-import { asObject, DataError, getTask, loadRecords, recordOptions, TASK_NAMES, type Example } from '@warmup/tasks';
+import { asObject, DataError, loadRecords, recordOptions, TASK_NAMES, type Example } from '@warmup/tasks';
 import { parseChoice, parseIntFlag } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { readBinaryFile } from '../files.ts';
 import { readJsonlFile } from '../files.ts';
+import { nodeTask } from '../task-data.ts';
 
 export interface GradeFlags {
   task: string;
@@ -58,7 +57,7 @@ export async function grade(flags: GradeFlags): Promise<void> {
   const name = parseChoice('--task', flags.task, TASK_NAMES);
   const concurrency = parseIntFlag('--concurrency', flags.concurrency, { min: 1, max: 16 });
   const timeoutMs = parseIntFlag('--timeout-ms', flags.timeoutMs, { min: 100, max: 600_000 });
-  const task = getTask(name, name === 'code' ? { sandbox: new PythonSandbox(), codeTimeoutMs: timeoutMs } : {});
+  const task = nodeTask(name, timeoutMs);
   const records = await loadRecords(readBinaryFile('--data', flags.data), flags.data, recordOptions(task));
   if (records.length === 0) throw new UsageError(`--data: no records in ${flags.data}`);
   const byKey = new Map<string, Example>();
