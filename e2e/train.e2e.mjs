@@ -159,4 +159,36 @@ export const cases = [
       assert.deepEqual(pageErrors, [], 'page errors');
     },
   },
+  {
+    name: 'train: GRPO on target data files (MMLU-Pro sample as mcq, HumanEval as code) chosen in the Train panel',
+    timeoutMs: 120_000,
+    async run({ page, baseUrl, repoRoot, pageErrors }) {
+      await wasmWithModel(page, baseUrl);
+      const before = (await callApi(page, 'memory')).numTensors;
+      await page.click('#train-panel .tab[data-train-kind="grpo"]');
+      await page.selectOption('#train-target', 'file');
+      for (const [task, file] of [['mcq', 'mmlu-pro-sample.jsonl'], ['code', 'humaneval-sample.jsonl']]) {
+        await page.selectOption('#train-target-task', task);
+        await page.setInputFiles('#train-target-file', path.resolve(repoRoot, '../shared/data', file));
+        await setTrainFields(page, { 'train-target-limit': 4, 'train-g': 2, 'train-pps': 2, 'train-max-completion': 8, 'train-temp': 1, 'train-steps': 2, 'train-lr': '1e-4', 'train-batch': 4 });
+        await page.click('#train-start');
+        await waitIdle(page, 100_000);
+        const ms = await history(page);
+        assert.equal(ms.length, 2, `${task}: two GRPO steps reported`);
+        for (const m of ms) assert.ok(Number.isFinite(m[`rewards/${task}_mean`]), `${task}: reward metric ${JSON.stringify(m)}`);
+        const reply = await lastReply(page);
+        assert.equal(reply.examples, 4, `${task}: the first 4 records were the prompts`);
+        console.log(`     ${task}: rewards ${ms.map((m) => m.reward_mean.toFixed(2)).join(', ')}, ${reply.ms} ms`);
+      }
+      // A bad file is refused with a message naming it, and nothing trains.
+      await page.selectOption('#train-target-task', 'math');
+      await page.setInputFiles('#train-target-file', { name: 'broken.jsonl', mimeType: 'application/json', buffer: Buffer.from('{"problem": "1+1"}\n{oops\n') });
+      await page.click('#train-start');
+      await waitIdle(page);
+      const log = await page.textContent('#log');
+      assert.match(log ?? '', /broken\.jsonl:[12]/, 'the error names the file and line');
+      assert.equal((await callApi(page, 'memory')).numTensors, before, 'no tensors left behind');
+      assert.deepEqual(pageErrors.filter((e) => !/broken\.jsonl/.test(e)), [], 'page errors');
+    },
+  },
 ];

@@ -37,5 +37,10 @@ const train = mountTrainPanel(ctx);
 byId('log-clear').addEventListener('click', () => byId('log').replaceChildren());
 
 // For the end-to-end tests and for poking at the model from the devtools console.
-(globalThis as { warmup?: unknown }).warmup = { api, ctx, train, gradeRecord };
+(globalThis as { warmup?: unknown }).warmup = {
+  api,
+  ctx,
+  train,
+  gradeRecord: (...a: Parameters<typeof gradeRecord> extends [unknown, ...infer R] ? R : never) => gradeRecord(api, ...a),
+};
 log('info', 'ready: pick a backend, then create or load a model');

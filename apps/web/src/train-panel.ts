@@ -1,13 +1,13 @@
-// The Train panel: SFT warmup on teacher traces or GRPO with the K&K reward, run in the worker on
+// The Train panel: SFT warmup on teacher traces or GRPO on K&K or target data, run in the worker on
 // the loaded model; a live chart and per-step figures, Stop (mid-rollout for GRPO), and the trained model
 // as a download (it also stays loaded for the K&K panel's "Ask model").
 import { proxy } from 'comlink';
-import { KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, type KkTeacherStyle } from '@warmup/tasks';
+import { isTaskName, KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, TASK_NAMES, type KkTeacherStyle } from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput } from './dom.ts';
 import { folderName, saveAs, zipFolder } from './download.ts';
 import { createTrainChart, type ChartKind } from './train-chart.ts';
-import type { TrainMetrics, TrainReply, TrainRequest } from './worker-api.ts';
+import type { TargetData, TrainMetrics, TrainReply, TrainRequest } from './worker-api.ts';
 
 export interface TrainPanel {
   /** Metrics of the current (or last) run, one entry per step, as they arrived. */
@@ -47,6 +47,31 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
     for (let n = KK_MIN_PEOPLE; n <= KK_MAX_PEOPLE; n++) sel.append(new Option(String(n), String(n), n === 2, n === 2));
   }
 
+  const target = byId<HTMLSelectElement>('train-target');
+  const targetTask = byId<HTMLSelectElement>('train-target-task');
+  for (const t of TASK_NAMES) targetTask.append(new Option(t, t, t === 'math', t === 'math'));
+  const showTarget = (): void => {
+    for (const el of document.querySelectorAll<HTMLElement>('#train-panel [data-target-file]')) el.hidden = target.value !== 'file';
+  };
+  target.addEventListener('change', showTarget);
+
+  /** The chosen data file, read here and handed to the worker (which parses and validates it). */
+  const targetData = async (): Promise<TargetData | undefined> => {
+    if (target.value !== 'file') return undefined;
+    const file = byId<HTMLInputElement>('train-target-file').files?.[0];
+    if (!file) throw new Error('train: choose a target data file (or K&K prompts)');
+    const task = targetTask.value;
+    if (!isTaskName(task)) throw new Error(`train: unknown task ${task}`);
+    return {
+      task,
+      fileName: file.name,
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      limit: numberInput('train-target-limit'),
+      pyodideURL: new URL('pyodide/', document.baseURI).href,
+      codeTimeoutMs: 10_000,
+    };
+  };
+
   const showKind = (k: ChartKind): void => {
     const prev = kind;
     kind = k;
@@ -62,7 +87,7 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
     t.addEventListener('click', () => showKind(t.dataset.trainKind === 'grpo' ? 'grpo' : 'sft'));
   }
 
-  const request = (): TrainRequest => {
+  const request = async (): Promise<TrainRequest> => {
     const common = {
       data: {
         peopleMin: Number(byId<HTMLSelectElement>('train-people-min').value),
@@ -83,6 +108,7 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
       promptsPerStep: numberInput('train-pps'),
       maxCompletionLength: numberInput('train-max-completion'),
       temperature: numberInput('train-temp'),
+      target: await targetData(),
     };
   };
 
@@ -95,13 +121,13 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
   byId('train-start').addEventListener('click', () => {
     void ctx.run('train', async () => {
       if (!ctx.model) throw new Error('no model: create one from a preset or load one first');
-      const req = request();
+      const req = await request();
       history = [];
       reply = undefined;
       chart.reset(req.kind);
       progress.max = req.steps;
       progress.value = 0;
-      stats.textContent = req.kind === 'sft' ? 'generating teacher traces…' : 'generating K&K prompts…';
+      stats.textContent = req.kind === 'sft' ? 'generating teacher traces…' : req.target ? `reading ${req.target.fileName}…` : 'generating K&K prompts…';
       stop.disabled = false;
       try {
         reply = await ctx.api.train(

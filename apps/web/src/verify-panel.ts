@@ -1,24 +1,16 @@
 // The Verify panel: grade any completion against a question record in its task's public format
-// with the same verifiers as `warmup grade`. Code runs in Pyodide (python in wasm) in its own
-// worker, loaded from the app's /pyodide/ assets and terminated when a run passes its time limit.
-import { getTask, loadRecords, PyodideSandbox, recordOptions, TASK_NAMES, type Grade, type TaskName } from '@warmup/tasks';
+// with the same verifiers as `warmup grade`, run in the model worker exactly as GRPO's rewards
+// are. Code runs in Pyodide workers from the app's /pyodide/ assets, stopped at the time limit.
+import { TASK_NAMES, type Grade, type TaskName } from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput } from './dom.ts';
 import { showGrade } from './kk-panel.ts';
+import type { WorkerApi } from './worker-api.ts';
+import type { Remote } from 'comlink';
 
-/** One sandbox for the page; it keeps one interpreter loaded ahead of the next program. */
-let sandbox: PyodideSandbox | undefined;
-function codeSandbox(): PyodideSandbox {
-  sandbox ??= new PyodideSandbox({ indexURL: new URL('pyodide/', document.baseURI).href });
-  return sandbox;
-}
-
-/** Grade one completion; `record` is one JSON object as a line of the task's JSONL. */
-export async function gradeRecord(name: TaskName, record: string, completion: string, timeoutMs: number): Promise<Grade> {
-  const task = getTask(name, name === 'code' ? { sandbox: codeSandbox(), codeTimeoutMs: timeoutMs } : {});
-  const records = await loadRecords(record.trim(), 'record.jsonl', recordOptions(task));
-  if (records.length !== 1) throw new Error(`expected one JSON record, got ${records.length}`);
-  return task.grade(task.fromRecord(records[0].value, 'record', 0), completion);
+/** Grade one completion in the worker; `record` is one JSON object as a line of the task's JSONL. */
+export function gradeRecord(api: Remote<WorkerApi>, task: TaskName, record: string, completion: string, timeoutMs: number): Promise<Grade> {
+  return api.grade({ task, record, completion, timeoutMs, pyodideURL: new URL('pyodide/', document.baseURI).href });
 }
 
 export function mountVerifyPanel(ctx: AppContext): void {
@@ -36,7 +28,7 @@ export function mountVerifyPanel(ctx: AppContext): void {
     try {
       const timeoutMs = numberInput('verify-timeout') * 1000;
       if (!(timeoutMs > 0)) throw new Error('time limit must be positive');
-      const g = await gradeRecord(name, byId<HTMLTextAreaElement>('verify-record').value, byId<HTMLTextAreaElement>('verify-completion').value, timeoutMs);
+      const g = await gradeRecord(ctx.api, name, byId<HTMLTextAreaElement>('verify-record').value, byId<HTMLTextAreaElement>('verify-completion').value, timeoutMs);
       showGrade(g, out);
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
       byId('verify-detail').textContent = `${g.detail ?? (g.extracted !== undefined ? `extracted: ${g.extracted}` : '')} (${secs} s)`.trim();

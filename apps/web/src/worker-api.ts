@@ -1,6 +1,6 @@
 // The contract between the page and the model worker (exposed with comlink). Types only: the main
 // thread imports this file but never TF.js, which lives entirely in worker.ts.
-import type { KkTeacherStyle } from '@warmup/tasks';
+import type { Grade, KkTeacherStyle, TaskName } from '@warmup/tasks';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
@@ -100,9 +100,24 @@ export interface SftTrainRequest extends TrainCommon {
   traceStyle: KkTeacherStyle;
 }
 
-/** GRPO with the K&K reward (paper scheme) on the generated puzzles' prompts. */
+/** Target-domain data for GRPO: a file in a task's public format, as for `warmup grpo --data`. */
+export interface TargetData {
+  task: TaskName;
+  /** The file's name (its extension picks JSONL / JSON / CSV / Parquet) and contents. */
+  fileName: string;
+  bytes: Uint8Array;
+  /** The first N records (the paper trains on ≤ 100). */
+  limit: number;
+  /** The page's Pyodide folder (…/pyodide/), for the code task's sandbox. */
+  pyodideURL: string;
+  /** Wall-clock limit per code run (ms). */
+  codeTimeoutMs: number;
+}
+
+/** GRPO with a verifiable reward: on generated K&K puzzles (paper scheme), or on target data. */
 export interface GrpoTrainRequest extends TrainCommon {
   kind: 'grpo';
+  target?: TargetData;
   numGenerations: number;
   promptsPerStep: number;
   maxCompletionLength: number;
@@ -140,6 +155,17 @@ export type LogLevel = 'info' | 'warn' | 'error';
 export type LogFn = (level: LogLevel, message: string) => void;
 export type ProgressFn = (step: number, total: number) => void;
 
+/** Grade one completion against one question record (a line of the task's JSONL). */
+export interface GradeRequest {
+  task: TaskName;
+  record: string;
+  completion: string;
+  /** Wall-clock limit for code (ms). */
+  timeoutMs: number;
+  /** The page's Pyodide folder (…/pyodide/). */
+  pyodideURL: string;
+}
+
 export interface WorkerApi {
   /** Receive the worker's log lines (pass a comlink proxy). */
   setLogger(log: LogFn): void;
@@ -152,10 +178,12 @@ export interface WorkerApi {
   generate(req: GenerateRequest, onProgress?: ProgressFn): Promise<GenerateReply>;
   /** Stop a running generate() after its current step. */
   cancel(): void;
-  /** Train the loaded model in place on K&K data; `onMetrics` gets every step (a comlink proxy). */
+  /** Train the loaded model in place (K&K or target data); `onMetrics` gets every step (a comlink proxy). */
   train(req: TrainRequest, onMetrics?: TrainMetricsFn): Promise<TrainReply>;
   /** Stop a running train() after its current step. */
   stopTraining(): void;
+  /** Grade with the same verifiers (and code sandbox) that GRPO's rewards use. */
+  grade(req: GradeRequest): Promise<Grade>;
   /** The loaded model's files (weights as float32 safetensors, plus its tokenizer files). */
   exportModel(): Promise<ModelFile[]>;
   parity(modelUrl: string, expectedJsonUrl: string): Promise<ParityReport>;

@@ -1,12 +1,25 @@
 // Training in the worker: K&K data generated on the spot (teacher traces for SFT, prompts for
-// GRPO), tokenised exactly as `warmup sft` / `warmup grpo` do, then the shared trainers of
+// GRPO) or a target data file for GRPO (math, multiple choice, code in Pyodide), tokenised exactly as `warmup sft` / `warmup grpo` do, then the shared trainers of
 // @warmup/train. Metrics stream out per step; Stop ends SFT after the current step and cuts a GRPO rollout short (that step is dropped).
 import type { Qwen2Model } from '@warmup/core';
-import { generateKkPuzzles, kkPrompt, kkTask, makeKkSftRecords, KK_MAX_PEOPLE, KK_MIN_PEOPLE, type KkPuzzle } from '@warmup/tasks';
+import {
+  generateKkPuzzles,
+  getTask,
+  kkPrompt,
+  kkTask,
+  loadTaskExamples,
+  makeKkSftRecords,
+  PyodideSandbox,
+  KK_MAX_PEOPLE,
+  KK_MIN_PEOPLE,
+  type Grade,
+  type KkPuzzle,
+  type PromptStyle,
+} from '@warmup/tasks';
 import { fitExample, GRPO_PAPER_DEFAULTS, newOptimizer, trainGrpo, trainSft, type AdamWOptions, type GrpoExample, type LoopOptions, type SftExample, type TrainerState } from '@warmup/train';
 import { macrotask } from './macrotask.ts';
 import type { ModelTokenizer } from './model-tokenizer.ts';
-import type { GrpoTrainRequest, LogFn, SftTrainRequest, TrainMetrics, TrainRequest } from './worker-api.ts';
+import type { GrpoTrainRequest, LogFn, SftTrainRequest, TargetData, TrainMetrics, TrainRequest } from './worker-api.ts';
 
 export interface TrainHooks {
   onMetrics(m: TrainMetrics): void;
@@ -100,9 +113,55 @@ async function sft(model: Qwen2Model, tok: ModelTokenizer, req: SftTrainRequest,
   return { steps: st.step, stopped: st.step < req.steps, examples: train.length, dropped };
 }
 
-async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+/** What GRPO needs from a task: prompts, and a grade for a completion of prompt i. */
+interface RewardData {
+  name: string;
+  ids: string[];
+  prompts: string[];
+  grade(i: number, completion: string): Grade | Promise<Grade>;
+  minReward: number;
+  dispose(): void;
+}
+
+function kkRewardData(req: GrpoTrainRequest): RewardData {
   const ps = puzzles(req);
-  const examples: GrpoExample[] = ps.map((p) => ({ id: p.id, promptIds: tok.encode(kkPrompt(p, req.data.promptStyle)) }));
+  return {
+    name: 'kk',
+    ids: ps.map((p) => p.id),
+    prompts: ps.map((p) => kkPrompt(p, req.data.promptStyle)),
+    grade: (i, c) => kkTask.grade(ps[i], c),
+    minReward: kkTask.minReward,
+    dispose: () => {},
+  };
+}
+
+/** The same loader as `warmup grpo --data`; code runs in Pyodide workers started from here. */
+async function targetRewardData(t: TargetData, style: PromptStyle): Promise<RewardData> {
+  const sandbox = t.task === 'code' ? new PyodideSandbox({ indexURL: t.pyodideURL }) : undefined;
+  const task = getTask(t.task, { sandbox, codeTimeoutMs: t.codeTimeoutMs });
+  const { examples, prompts } = await loadTaskExamples(task, t.bytes, t.fileName, style, int('limit', t.limit, 1, 100));
+  sandbox?.warmUp();
+  return {
+    name: t.task,
+    ids: examples.map((e) => e.id),
+    prompts,
+    grade: (i, c) => task.grade(examples[i], c),
+    minReward: task.minReward,
+    dispose: () => sandbox?.dispose(),
+  };
+}
+
+async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+  const data = req.target ? await targetRewardData(req.target, req.data.promptStyle) : kkRewardData(req);
+  try {
+    return await grpoOn(data, model, tok, req, hooks);
+  } finally {
+    data.dispose();
+  }
+}
+
+async function grpoOn(data: RewardData, model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+  const examples: GrpoExample[] = data.prompts.map((p, i) => ({ id: data.ids[i], promptIds: tok.encode(p) }));
   const maxCompletion = int('max completion length', req.maxCompletionLength, 1);
   const longest = Math.max(...examples.map((e) => e.promptIds.length));
   if (longest + maxCompletion > model.config.maxPositionEmbeddings) {
@@ -110,7 +169,8 @@ async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainReques
   }
   const G = int('G', req.numGenerations, 2);
   const perStep = Math.min(int('prompts per step', req.promptsPerStep, 1), examples.length);
-  hooks.log('info', `train: grpo on ${examples.length} K&K prompts (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`);
+  const what = req.target ? `${req.target.task} prompts from ${req.target.fileName}` : 'K&K prompts';
+  hooks.log('info', `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`);
   const st = state('grpo', req.data.seed);
   const optimizer = newOptimizer(GRPO_ADAMW);
   let rewardErrors = 0;
@@ -129,11 +189,11 @@ async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainReques
       decode: (ids) => tok.decode(ids),
       rewards: [
         {
-          name: 'kk',
+          name: data.name,
           weight: 1,
-          minReward: kkTask.minReward,
-          score: (i, completion) => {
-            const g = kkTask.grade(ps[i], completion);
+          minReward: data.minReward,
+          score: async (i, completion) => {
+            const g = await data.grade(i, completion);
             return { reward: g.reward, correct: g.correct };
           },
         },

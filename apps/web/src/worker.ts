@@ -21,6 +21,7 @@ import {
   type Qwen2Model,
 } from '@warmup/core';
 import { macrotask } from './macrotask.ts';
+import { gradeOne } from './worker-grade.ts';
 import { byteTokenizer, hfTokenizer, hfTokenizerFromFiles, type ModelTokenizer } from './model-tokenizer.ts';
 import { wasmPaths } from './wasm-paths.ts';
 import { runTraining } from './worker-train.ts';
@@ -294,6 +295,10 @@ const api: WorkerApi = {
 
   stopTraining() {
     stopTrainingRequested = true;
+  },
+
+  grade(req) {
+    return gradeOne(req);
   },
 
   async exportModel(): Promise<ModelFile[]> {
