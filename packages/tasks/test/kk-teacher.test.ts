@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatePuzzles } from '../src/kk/generator.ts';
 import { teacherTrace } from '../src/kk/teacher.ts';
+import { speechSentences } from '../src/kk/teacher-cases.ts';
 import { gradeKk } from '../src/kk/reward.ts';
 import { parseKkJsonl } from '../src/kk/io.ts';
 import { makeKkSftRecords } from '../src/kk/sft.ts';
@@ -91,8 +92,18 @@ describe('kk teacher', () => {
     const sample = [...puzzles.filter((q) => q.n <= 5).slice(0, 400), ...publicPuzzles.filter((q) => q.n <= 4)];
     let lookups = 0;
     let checks = 0;
+    let copied = 0;
     for (const p of sample) {
       const c = teacherTrace(p, { style: 'cases' });
+      // Each person's sentence, copied verbatim from the quiz, then restated plainly.
+      const said = speechSentences(p);
+      if (said) {
+        copied++;
+        said.forEach((sentence, i) => {
+          expect(p.quiz).toContain(sentence);
+          expect(c).toContain(`\n${sentence}\nSo ${p.names[i]} says: ${statementText(p.statements[i], p.names)}.\n`);
+        });
+      }
       expect(gradeKk(c, p.names, p.solution, 'paper').reward, p.id).toBe(2);
       let at: boolean[] = [];
       let cases = 0;
@@ -124,6 +135,7 @@ describe('kk teacher', () => {
       expect(cases, p.id).toBe(index + 1);
       expect(at).toEqual(p.solution);
     }
+    expect(copied).toBeGreaterThanOrEqual(400); // every generated quiz splits into its sentences
     expect(lookups).toBeGreaterThan(1000);
     expect(checks).toBeGreaterThan(1000);
   });
