@@ -119,6 +119,13 @@ node ${cmd.join(' ').replaceAll(ROOT + '/', '')}
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
+Final weights, greedy, all ${graded.length} held-out puzzles (\`node ${evalCmd.join(' ').replaceAll(ROOT + '/', '')}\`):
+
+| people | correct | accuracy | chance | format ok |
+|---|---|---|---|---|
+${bySize.map((b) => `| ${b.n} | ${b.correct} / ${b.total} | ${((100 * b.correct) / b.total).toFixed(1)}% | ${(100 * 2 ** -b.n).toFixed(1)}% | ${((100 * b.format) / b.total).toFixed(1)}% |`).join('\n')}
+| all | ${finalCorrect} / ${graded.length} | ${((100 * finalCorrect) / graded.length).toFixed(1)}% | ${(chance * 100).toFixed(1)}% | ${((100 * graded.filter((x) => x.format_ok).length) / graded.length).toFixed(1)}% |
+
 ![loss](${slug}-loss.svg)
 ![accuracy](${slug}-accuracy.svg)
 `);
