@@ -8,7 +8,7 @@ import { transpose2d } from './layout.ts';
 import { Rng } from './rng.ts';
 import { CheckpointError } from './safetensors.ts';
 import type { ModelSink, ModelSource } from './sources.ts';
-import { readTensors, writeTensors } from './weights.ts';
+import { readTensors, toVariable, writeTensors } from './weights.ts';
 
 import { LORA_TARGETS, type LoraTarget } from './lora-targets.ts';
 
@@ -238,8 +238,8 @@ function attach(model: Qwen2Model, o: LoraOptions, init?: (name: string, shape: 
         for (let i = 0; i < a.length; i++) a[i] = (2 * rng.next() - 1) * bound;
         b = new Float32Array(r * part.size);
       }
-      lora.params.set(an, variable(a, [def.inDim, r]));
-      lora.params.set(bn, variable(b, [r, part.size]));
+      lora.params.set(an, toVariable(a, [def.inDim, r]));
+      lora.params.set(bn, toVariable(b, [r, part.size]));
     }
   } catch (e) {
     lora.dispose();
@@ -249,13 +249,6 @@ function attach(model: Qwen2Model, o: LoraOptions, init?: (name: string, shape: 
   // Frozen base: `linear` and the LM head then skip the weight gradients they would waste.
   for (const v of model.params.values()) v.trainable = false;
   return lora;
-}
-
-function variable(data: Float32Array, shape: number[]): tf.Variable {
-  const t = tf.tensor(data, shape, 'float32');
-  const v = tf.variable(t, true);
-  t.dispose();
-  return v;
 }
 
 /** Add fresh adapters (B = 0, so the model's outputs are unchanged) and freeze the base weights:

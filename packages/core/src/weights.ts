@@ -62,7 +62,7 @@ async function indexTensors(src: ModelSource, weightsFile?: string): Promise<Map
 
 /** A trainable variable from host data (variable names are left to TF.js: they must be unique
  *  across every model alive in the process). */
-function toVariable(data: Float32Array, shape: number[]): tf.Variable {
+export function toVariable(data: Float32Array, shape: number[]): tf.Variable {
   const t = tf.tensor(data, shape, 'float32');
   const v = tf.variable(t, true);
   t.dispose();

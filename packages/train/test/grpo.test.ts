@@ -5,34 +5,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { GRPO_PAPER_DEFAULTS, newOptimizer, trainGrpo, memoryStore, type GrpoOptions, type TrainerState } from '@warmup/train';
+import { newOptimizer, trainGrpo, memoryStore, type TrainerState } from '@warmup/train';
+import { toyGrpoOptions } from './toy-grpo.ts';
 
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const TARGET = 7; // the toy task: emit token 7
 
-function options(over: Partial<GrpoOptions>): GrpoOptions {
-  return {
-    maxSteps: 3,
-    schedule: { name: 'constant', lr: 1e-2, warmupSteps: 0, totalSteps: 3 },
-    adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 },
-    maxGradNorm: 1,
-    checkpointEvery: 0,
-    maxBadSteps: 3,
-    promptsPerStep: 2,
-    ...GRPO_PAPER_DEFAULTS,
-    numGenerations: 4,
-    maxCompletionLength: 6,
-    temperature: 1,
-    topP: 1,
-    microBatch: 4,
-    seed: 1,
-    padTokenId: 0,
-    eosTokenIds: [2],
-    decode: (ids) => ids.map((i) => String.fromCharCode(65 + (i % 26))).join(''),
-    rewards: [],
-    ...over,
-  };
-}
 
 const prompts = [
   { id: 'a', promptIds: [1, 40, 41, 42] },
@@ -54,7 +32,7 @@ describe('trainGrpo', () => {
     let calls = 0;
     const before = tf.memory().numTensors;
     await trainGrpo(model, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), fresh(), prompts, {
-      ...options({}),
+      ...toyGrpoOptions({}),
       rewards: [
         {
           name: 'flaky',
@@ -99,7 +77,7 @@ describe('trainGrpo', () => {
     let scored = 0;
     const state = fresh();
     await trainGrpo(model, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), state, prompts, {
-      ...options({ maxSteps: 5, maxCompletionLength: 6 }),
+      ...toyGrpoOptions({ maxSteps: 5, maxCompletionLength: 6 }),
       rewards: [{ name: 'count', weight: 1, minReward: 0, score: () => (scored++, 0) }],
       // Polled before each step and after each generated token; Stop comes 3 polls into step 2.
       shouldStop: () => ++polls > stopAfter,
@@ -120,7 +98,7 @@ describe('trainGrpo', () => {
     const rewards: number[] = [];
     const encodeBack = new Map<string, number>();
     await trainGrpo(m, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), fresh(), prompts, {
-      ...options({ maxSteps: 30, schedule: { name: 'constant', lr: 3e-2, warmupSteps: 0, totalSteps: 30 }, numGenerations: 8, scaleRewards: true }),
+      ...toyGrpoOptions({ maxSteps: 30, schedule: { name: 'constant', lr: 3e-2, warmupSteps: 0, totalSteps: 30 }, numGenerations: 8, scaleRewards: true }),
       decode: (ids) => {
         const s = ids.join(',');
         encodeBack.set(s, ids.filter((i) => i === TARGET).length / Math.max(ids.length, 1));
@@ -141,7 +119,7 @@ describe('trainGrpo', () => {
     const store = memoryStore();
     const m = await loadModel(folderSource(FIXTURE));
     await trainGrpo(m, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), fresh(), prompts, {
-      ...options({ maxSteps: 2, store }),
+      ...toyGrpoOptions({ maxSteps: 2, store }),
       rewards: [{ name: 'zero', weight: 1, minReward: 0, score: () => 0 }],
     });
     const src = await store.open();

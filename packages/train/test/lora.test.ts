@@ -6,7 +6,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { attachLora, loadModel } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { GRPO_PAPER_DEFAULTS, memoryStore, newOptimizer, readCheckpoint, sftEvalLoss, trainGrpo, trainSft, type GrpoOptions, type SftExample, type SftOptions, type TrainerState } from '@warmup/train';
+import { memoryStore, newOptimizer, readCheckpoint, sftEvalLoss, trainGrpo, trainSft, type SftExample, type SftOptions, type TrainerState } from '@warmup/train';
+import { toyGrpoOptions } from './toy-grpo.ts';
 
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
@@ -115,28 +116,13 @@ describe('LoRA training', () => {
     const base = await snapshot(model.params);
     const adapters = await snapshot(model.lora!.params);
     const seen: Record<string, number>[] = [];
-    const o: GrpoOptions = {
-      maxSteps: 3,
-      schedule: { name: 'constant', lr: 1e-2, warmupSteps: 0, totalSteps: 3 },
+    const o = toyGrpoOptions({
       adamw: ADAMW,
-      maxGradNorm: 1,
-      checkpointEvery: 0,
-      maxBadSteps: 3,
-      promptsPerStep: 2,
-      ...GRPO_PAPER_DEFAULTS,
-      numGenerations: 4,
-      maxCompletionLength: 6,
-      temperature: 1,
-      topP: 1,
-      microBatch: 4,
-      seed: 1,
-      padTokenId: 0,
-      eosTokenIds: [2],
       decode: (ids) => ids.join(','),
       // Reward: share of even token ids (varies within groups, so advantages are non-zero).
       rewards: [{ name: 'even', weight: 1, minReward: 0, score: (_i, t) => (t ? t.split(',').filter((x) => Number(x) % 2 === 0).length / t.split(',').length : 0) }],
       onMetrics: (m) => void seen.push(m),
-    };
+    });
     await trainGrpo(model, newOptimizer(ADAMW), fresh('grpo'), [{ id: 'a', promptIds: [1, 40, 41] }, { id: 'b', promptIds: [1, 50, 51, 52] }], o);
     expect(seen).toHaveLength(3);
     expect(maxDiff(base, await snapshot(model.params))).toBe(0);
