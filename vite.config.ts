@@ -2,7 +2,7 @@
 // module workers, Pyodide's runtime under /pyodide/, and /fixtures/<name>/ served from
 // ../shared/fixtures in dev and preview so the browser can load test checkpoints through the same
 // URL code path as real ones.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,34 +58,32 @@ function serveFixtures(): Connect.NextHandleFunction {
   };
 }
 
-/** The code sandbox's worker runs untrusted Python, and any JS object it reaches leads to the
- *  Function constructor and dynamic import(). The worker gets its own CSP (from its script's
- *  response): scripts and connections only to this origin, no eval. Static hosts must send the
- *  same header for assets/pyodide-worker-*.js; public/_headers does so on Netlify/Cloudflare. */
-export const PYODIDE_WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'";
-
-function pyodideWorkerCsp(): Plugin {
-  const handler: Connect.NextHandleFunction = (req, res, next) => {
-    if ((req.url ?? '').includes('pyodide-worker')) res.setHeader('Content-Security-Policy', PYODIDE_WORKER_CSP);
-    next();
-  };
+/** A plugin that adds one middleware to both the dev and the preview server. */
+function middleware(name: string, handler: Connect.NextHandleFunction): Plugin {
   return {
-    name: 'warmup-pyodide-worker-csp',
+    name,
     configureServer: (server) => void server.middlewares.use(handler),
     configurePreviewServer: (server) => void server.middlewares.use(handler),
   };
 }
 
+/** The code sandbox's worker runs untrusted Python, and any JS object it reaches leads to the
+ *  Function constructor and dynamic import(). The worker gets its own CSP (from its script's
+ *  response): scripts and connections only to this origin, no eval. The policy lives in
+ *  public/_headers, which static hosts (Netlify, Cloudflare Pages) apply; dev and preview send
+ *  the same header from it. */
+function pyodideWorkerCsp(): Plugin {
+  const headers = readFileSync(path.join(repoRoot, 'public/_headers'), 'utf8');
+  const csp = /^\s*Content-Security-Policy:\s*(.+)$/m.exec(headers)?.[1].trim();
+  if (!csp) throw new Error('public/_headers: no Content-Security-Policy line for the Pyodide worker');
+  return middleware('warmup-pyodide-worker-csp', (req, res, next) => {
+    if ((req.url ?? '').includes('pyodide-worker')) res.setHeader('Content-Security-Policy', csp);
+    next();
+  });
+}
+
 function fixtures(): Plugin {
-  return {
-    name: 'warmup-fixtures',
-    configureServer(server) {
-      server.middlewares.use(serveFixtures());
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(serveFixtures());
-    },
-  };
+  return middleware('warmup-fixtures', serveFixtures());
 }
 
 export default defineConfig({

@@ -11,6 +11,7 @@ import { mountModelPanel } from './model-panel.ts';
 import { mountTrainPanel } from './train-panel.ts';
 import { gradeRecord, mountVerifyPanel } from './verify-panel.ts';
 import type { WorkerApi } from './worker-api.ts';
+import type { TaskName } from '@warmup/tasks';
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'warmup-model' });
 const api = wrap<WorkerApi>(worker);
@@ -41,6 +42,6 @@ byId('log-clear').addEventListener('click', () => byId('log').replaceChildren())
   api,
   ctx,
   train,
-  gradeRecord: (...a: Parameters<typeof gradeRecord> extends [unknown, ...infer R] ? R : never) => gradeRecord(api, ...a),
+  gradeRecord: (task: TaskName, record: string, completion: string, timeoutMs: number) => gradeRecord(api, task, record, completion, timeoutMs),
 };
 log('info', 'ready: pick a backend, then create or load a model');

@@ -1,12 +1,13 @@
 // The Train panel: SFT warmup on teacher traces or GRPO on K&K or target data, run in the worker on
-// the loaded model; a live chart and per-step figures, Stop (mid-rollout for GRPO), and the trained model
-// as a download (it also stays loaded for the K&K panel's "Ask model").
+// the loaded model; a live chart and per-step figures, Stop (mid-rollout for GRPO), and the
+// trained model as a download (it also stays loaded for the K&K panel's "Ask model").
 import { proxy } from 'comlink';
 import { isTaskName, KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, TASK_NAMES, type KkTeacherStyle } from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput } from './dom.ts';
 import { folderName, saveAs, zipFolder } from './download.ts';
 import { createTrainChart, type ChartKind } from './train-chart.ts';
+import { pyodideURL } from './verify-panel.ts';
 import type { TargetData, TrainMetrics, TrainReply, TrainRequest } from './worker-api.ts';
 
 export interface TrainPanel {
@@ -67,7 +68,7 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
       fileName: file.name,
       bytes: new Uint8Array(await file.arrayBuffer()),
       limit: numberInput('train-target-limit'),
-      pyodideURL: new URL('pyodide/', document.baseURI).href,
+      pyodideURL: pyodideURL(),
       codeTimeoutMs: 10_000,
     };
   };

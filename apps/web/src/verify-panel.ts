@@ -8,9 +8,14 @@ import { showGrade } from './kk-panel.ts';
 import type { WorkerApi } from './worker-api.ts';
 import type { Remote } from 'comlink';
 
+/** Where the build puts Pyodide's runtime (vite.config.ts), as the workers need it: absolute. */
+export function pyodideURL(): string {
+  return new URL('pyodide/', document.baseURI).href;
+}
+
 /** Grade one completion in the worker; `record` is one JSON object as a line of the task's JSONL. */
 export function gradeRecord(api: Remote<WorkerApi>, task: TaskName, record: string, completion: string, timeoutMs: number): Promise<Grade> {
-  return api.grade({ task, record, completion, timeoutMs, pyodideURL: new URL('pyodide/', document.baseURI).href });
+  return api.grade({ task, record, completion, timeoutMs, pyodideURL: pyodideURL() });
 }
 
 export function mountVerifyPanel(ctx: AppContext): void {

@@ -1,6 +1,8 @@
 // Training in the worker: K&K data generated on the spot (teacher traces for SFT, prompts for
-// GRPO) or a target data file for GRPO (math, multiple choice, code in Pyodide), tokenised exactly as `warmup sft` / `warmup grpo` do, then the shared trainers of
-// @warmup/train. Metrics stream out per step; Stop ends SFT after the current step and cuts a GRPO rollout short (that step is dropped).
+// GRPO) or a target data file for GRPO (math, multiple choice, code in Pyodide), tokenised
+// exactly as `warmup sft` / `warmup grpo` do, then the shared trainers of @warmup/train. Metrics
+// stream out per step; Stop ends SFT after the current step and cuts a GRPO rollout short (that
+// step is dropped).
 import type { Qwen2Model } from '@warmup/core';
 import {
   generateKkPuzzles,

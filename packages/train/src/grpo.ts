@@ -116,6 +116,7 @@ async function scoreAll(o: GrpoOptions, examples: GrpoExample[], exampleIdx: num
 /** Generate, score and pack one GRPO batch; undefined when `shouldStop` cut the generation short. */
 async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOptions, cursor: number, genIndex: number): Promise<Rollout | undefined> {
   const G = o.numGenerations;
+  const stop = o.shouldStop;
   const idx = batchAt(examples.length, o.seed, cursor, o.promptsPerStep);
   const rowsIdx = idx.flatMap((i) => new Array(G).fill(i) as number[]);
   const t0 = Date.now();
@@ -125,10 +126,10 @@ async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOption
     {
       temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxCompletionLength, eosTokenIds: o.eosTokenIds, padTokenId: o.padTokenId, seed: stepSeed(o.seed, genIndex),
       // Generation is most of a step with long completions: a Stop should not wait for it.
-      onStep: o.shouldStop ? () => (o.shouldStop?.() ? false : undefined) : undefined,
+      onStep: stop ? () => (stop() ? false : undefined) : undefined,
     },
   );
-  if (o.shouldStop?.()) return undefined;
+  if (stop?.()) return undefined;
   const genS = (Date.now() - t0) / 1000;
   const texts = gen.tokens.map((t) => o.decode(t));
   const t1 = Date.now();

@@ -87,11 +87,7 @@ export class PyodideSandbox implements CodeSandbox {
     if (this.disposed) throw new Error('PyodideSandbox: disposed');
     const interp = this.spare ?? this.start();
     this.spare = undefined;
-    try {
-      await interp.ready;
-    } catch (e) {
-      throw e instanceof Error ? e : new Error(String(e));
-    }
+    await interp.ready;
     this.warmUp(); // the next program's interpreter loads while this one runs
     const { worker } = interp;
     const id = this.nextId++;

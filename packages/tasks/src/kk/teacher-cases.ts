@@ -16,10 +16,10 @@ const tf = (v: boolean): string => (v ? 'true' : 'false');
 /** The statement restated with each leaf's value looked up: `Mia is a knight (true) or …`. */
 function annotated(s: Statement, names: readonly string[], at: readonly boolean[]): string {
   if (s.op === 'leaf' || s.op === 'not') return `${statementText(s, names)} (${tf(evaluate(s, at))})`;
-  const [a, b] = s.args.map((x) => annotated(x, names, at));
-  if (s.op === '->') return `if ${a} then ${b}`;
-  if (s.op === '<=>') return `${a} if and only if ${b}`;
-  return s.args.map((x) => annotated(x, names, at)).join(` ${s.op} `);
+  const parts = s.args.map((x) => annotated(x, names, at));
+  if (s.op === '->') return `if ${parts[0]} then ${parts[1]}`;
+  if (s.op === '<=>') return `${parts[0]} if and only if ${parts[1]}`;
+  return parts.join(` ${s.op} `);
 }
 
 /** One statement checked under one case: its value, and whether the speaker may say it. */

@@ -202,10 +202,7 @@ export function teacherTrace(p: KkPuzzle, opts: TeacherOptions = {}): string {
   const long = style === 'long';
   const checkAlternatives = opts.checkAlternatives ?? long;
   const result = searchSolution(p.statements, { checkAlternatives });
-  const solution = result.solution;
-  if (!solution || solution.some((k, i) => k !== p.solution[i])) {
-    throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
-  }
+  const solution = storedSolution(p, result.solution);
   const ctx: Ctx = { p, rng: mulberry32(hashSeed('kk-teacher', p.id, opts.seed ?? 0)), explain: opts.explain ?? long, short: !long };
   const out: string[] = [];
   if (opts.restate ?? long) {
@@ -226,9 +223,14 @@ function finish(p: KkPuzzle, out: string[], solution: boolean[]): string {
   return `\n${out.join('\n')}\n</think> <answer>\n${solutionTextFormat(p.names, solution)}\n</answer>`;
 }
 
+/** The reasoning's answer, if it is the puzzle's stored solution; a teacher never answers wrongly. */
+function storedSolution(p: KkPuzzle, found: boolean[] | undefined): boolean[] {
+  if (!found || found.some((k, i) => k !== p.solution[i])) throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
+  return found;
+}
+
 function casesTrace(p: KkPuzzle): string {
   const { lines, solution } = casesTraceLines(p);
   // The first fitting case is the answer only because puzzles have exactly one solution.
-  if (solution.some((k, i) => k !== p.solution[i])) throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
-  return finish(p, lines, solution);
+  return finish(p, lines, storedSolution(p, solution));
 }
