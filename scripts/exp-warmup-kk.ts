@@ -4,7 +4,7 @@
 //        [--style short|long|cases] [--names A,B,C] [--batch-size 8] [--grad-accum 1] [--lr 3e-3]
 //        [--report-only]  (rewrite the page from a finished run without training again)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { curveSvg } from '@warmup/eval';
 import { generateKkPuzzles, kkToJsonl, makeKkSftRecords, seededSplit, type KkPuzzle } from '@warmup/tasks';
@@ -26,8 +26,8 @@ const maxNew = { short: 200, long: 1000, cases: 1000 }[style];
 const namesArg = arg('names', '');
 const names = namesArg ? namesArg.split(',') : undefined;
 const ROOT = path.resolve(import.meta.dirname, '..');
-// The first experiments (short traces) keep their original slugs; other styles get a suffix.
-const slug = `warmup-kk${names ? '-names' : ''}${style === 'short' ? '' : `-${style}`}`;
+// The first experiments (short traces, kk-small) keep their original slugs; other styles and models get a suffix.
+const slug = `warmup-kk${names ? '-names' : ''}${style === 'short' ? '' : `-${style}`}${model === 'kk-small' ? '' : `-${model}`}`;
 const out = path.join(ROOT, 'runs', `exp-${slug}`);
 mkdirSync(out, { recursive: true });
 
@@ -68,6 +68,8 @@ const evalCmd = [
   'apps/cli/bin/warmup.js', 'eval', 'run', '--model', path.join(runDir, 'final'), '--task', 'kk', '--data', evalFile, '--samples', '1',
   '--temperature', '0', '--max-new-tokens', String(maxNew), '--backend', backend, '--out', evalDir,
 ];
+// A fresh evaluation each time: `eval run` would resume a finished one, and the page reports its wall time.
+rmSync(evalDir, { recursive: true, force: true });
 const te = Date.now();
 run(evalCmd);
 const evalWall = (Date.now() - te) / 1000;
@@ -79,6 +81,14 @@ const bySize = [2, 3].map((n) => {
   return { n, correct, total: g.length, format: g.filter((x) => x.format_ok).length };
 });
 const finalCorrect = graded.filter((x) => x.correct).length;
+// One-sided p-value of the guessing baseline: the chance that guessing every identity solves at
+// least as many of these puzzles (a Poisson-binomial tail, exact by dynamic programming).
+const guessTail = (probs: number[], k: number): number => {
+  let dist = [1];
+  for (const q of probs) dist = [...dist, 0].map((v, i) => v * (1 - q) + (i > 0 ? dist[i - 1] * q : 0));
+  return dist.slice(k).reduce((a, b) => a + b, 0);
+};
+const pValue = guessTail(graded.map((x) => 2 ** -(sizeOf.get(x.id) ?? 2)), finalCorrect);
 
 const metrics = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
 const evals = metrics.filter((m) => m.eval_accuracy !== undefined);
@@ -125,6 +135,8 @@ Final weights, greedy, all ${graded.length} held-out puzzles (\`node ${evalCmd.j
 |---|---|---|---|---|
 ${bySize.map((b) => `| ${b.n} | ${b.correct} / ${b.total} | ${((100 * b.correct) / b.total).toFixed(1)}% | ${(100 * 2 ** -b.n).toFixed(1)}% | ${((100 * b.format) / b.total).toFixed(1)}% |`).join('\n')}
 | all | ${finalCorrect} / ${graded.length} | ${((100 * finalCorrect) / graded.length).toFixed(1)}% | ${(chance * 100).toFixed(1)}% | ${((100 * graded.filter((x) => x.format_ok).length) / graded.length).toFixed(1)}% |
+
+Probability that guessing every identity solves at least ${finalCorrect} of these ${graded.length} puzzles: ${pValue < 1e-4 ? pValue.toExponential(1) : pValue.toFixed(4)} (one-sided, exact).
 
 ![loss](${slug}-loss.svg)
 ![accuracy](${slug}-accuracy.svg)
