@@ -2,9 +2,10 @@
 // loss and held-out accuracy by step. Writes docs/warmup-kk.md and its charts.
 // Usage: npx tsx scripts/exp-warmup-kk.ts [--steps 400] [--model kk-small] [--backend wasm]
 //        [--style short|long|cases] [--names A,B,C] [--batch-size 8] [--grad-accum 1] [--lr 3e-3]
-//        [--report-only]  (rewrite the page from a finished run without training again)
+//        [--report-only]  (rewrite the page from a finished run without training again; a
+//        hand-written **Reading.** paragraph at its end is kept)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { curveSvg } from '@warmup/eval';
 import { generateKkPuzzles, kkToJsonl, makeKkSftRecords, seededSplit, type KkPuzzle } from '@warmup/tasks';
@@ -74,9 +75,15 @@ const te = Date.now();
 run(evalCmd);
 const evalWall = (Date.now() - te) / 1000;
 const sizeOf = new Map(heldOut.map((p) => [p.id, p.n]));
+// Every graded id must be a held-out puzzle: a silent default would skew the by-size table and the p-value.
+const peopleIn = (id: string): number => {
+  const n = sizeOf.get(id);
+  if (n === undefined) throw new Error(`${evalDir}: graded id ${id} is not one of the held-out puzzles`);
+  return n;
+};
 const graded = readFileSync(path.join(evalDir, 'completions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; correct: boolean; format_ok: boolean });
 const bySize = [2, 3].map((n) => {
-  const g = graded.filter((x) => sizeOf.get(x.id) === n);
+  const g = graded.filter((x) => peopleIn(x.id) === n);
   const correct = g.filter((x) => x.correct).length;
   return { n, correct, total: g.length, format: g.filter((x) => x.format_ok).length };
 });
@@ -88,7 +95,7 @@ const guessTail = (probs: number[], k: number): number => {
   for (const q of probs) dist = [...dist, 0].map((v, i) => v * (1 - q) + (i > 0 ? dist[i - 1] * q : 0));
   return dist.slice(k).reduce((a, b) => a + b, 0);
 };
-const pValue = guessTail(graded.map((x) => 2 ** -(sizeOf.get(x.id) ?? 2)), finalCorrect);
+const pValue = guessTail(graded.map((x) => 2 ** -peopleIn(x.id)), finalCorrect);
 
 const metrics = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
 const evals = metrics.filter((m) => m.eval_accuracy !== undefined);
@@ -107,7 +114,10 @@ writeFileSync(path.join(docs, `${slug}-accuracy.svg`), curveSvg('Held-out K&K pu
 ], [0, 1]));
 const tps = metrics.reduce((a, m) => a + m.tokens, 0) / metrics.reduce((a, m) => a + m.step_s, 0);
 const rows = evals.map((m) => `| ${m.step} | ${m.loss.toFixed(3)} | ${m.eval_loss?.toFixed(3) ?? '-'} | ${(m.eval_accuracy * 100).toFixed(1)}% | ${(m.eval_format_ok * 100).toFixed(1)}% | ${m.elapsed_s.toFixed(0)} s |`);
-writeFileSync(path.join(docs, `${slug}.md`), `# Warmup from scratch on K&K teacher traces
+const page = path.join(docs, `${slug}.md`);
+// --report-only regenerates the same results, so a hand-written reading below them is kept.
+const reading = reportOnly && existsSync(page) ? (/\n\*\*Reading\.\*\*[\s\S]*$/.exec(readFileSync(page, 'utf8'))?.[0] ?? '') : '';
+writeFileSync(page, `# Warmup from scratch on K&K teacher traces
 
 Produced by \`npx tsx scripts/exp-warmup-kk.ts ${process.argv.slice(2).filter((a) => a !== '--report-only').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}
 (2-core machine, no GPU). The script generates the data, runs the command below, and writes this page.
@@ -140,5 +150,5 @@ Probability that guessing every identity solves at least ${finalCorrect} of thes
 
 ![loss](${slug}-loss.svg)
 ![accuracy](${slug}-accuracy.svg)
-`);
+${reading}`);
 console.log(`wrote docs/${slug}.md; final held-out accuracy ${finalCorrect}/${graded.length} (chance ${(chance * 100).toFixed(1)}%)`);
