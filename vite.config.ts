@@ -93,7 +93,13 @@ export default defineConfig({
   plugins: [
     fixtures(),
     pyodideWorkerCsp(),
-    viteStaticCopy({ targets: PYODIDE_FILES.map((f) => ({ src: path.join(pyodideDir, f).replaceAll(path.sep, '/'), dest: 'pyodide', rename: { stripBase: true } })) }),
+    viteStaticCopy({
+      targets: PYODIDE_FILES.map((f) => ({
+        src: path.join(pyodideDir, f).replaceAll(path.sep, '/'),
+        dest: 'pyodide',
+        rename: { stripBase: true },
+      })),
+    }),
   ],
   worker: { format: 'es' },
   build: {

@@ -16,7 +16,10 @@ export const cases = [
       const text = readFileSync(path.join(assets, page[0]), 'utf8');
       assert.ok(!/registerKernel|tfjs-backend|WEBGPU_/.test(text), 'the page bundle contains TF.js code');
       for (const w of ['tfjs-backend-wasm-', 'tfjs-backend-wasm-simd-', 'tfjs-backend-wasm-threaded-simd-']) {
-        assert.ok(files.some((f) => f.startsWith(w) && f.endsWith('.wasm')), `missing ${w}*.wasm in dist/web/assets`);
+        assert.ok(
+          files.some((f) => f.startsWith(w) && f.endsWith('.wasm')),
+          `missing ${w}*.wasm in dist/web/assets`,
+        );
       }
     },
   },

@@ -10,16 +10,21 @@ import { assert, openApp } from './helpers.mjs';
 const fence = (code) => `<think>plan</think> <answer>\`\`\`python\n${code}\n\`\`\`</answer>`;
 
 function lines(repoRoot, file) {
-  return readFileSync(path.resolve(repoRoot, '../shared/data', file), 'utf8').split('\n').filter((l) => l.trim());
+  return readFileSync(path.resolve(repoRoot, '../shared/data', file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
 }
 
 async function grade(page, task, record, completion, timeoutMs) {
-  return page.evaluate(({ task, record, completion, timeoutMs }) => globalThis.warmup.gradeRecord(task, record, completion, timeoutMs), {
-    task,
-    record,
-    completion,
-    timeoutMs,
-  });
+  return page.evaluate(
+    ({ task, record, completion, timeoutMs }) => globalThis.warmup.gradeRecord(task, record, completion, timeoutMs),
+    {
+      task,
+      record,
+      completion,
+      timeoutMs,
+    },
+  );
 }
 
 export const cases = [
@@ -35,9 +40,17 @@ export const cases = [
       await page.fill('#verify-record', records[0]);
       await page.fill('#verify-completion', fence(first.prompt + first.canonical_solution));
       await page.click('#verify-run');
-      await page.waitForFunction(() => (document.getElementById('verify-result')?.textContent ?? '').includes('reward'), null, { timeout: 120_000 });
+      await page.waitForFunction(
+        () => (document.getElementById('verify-result')?.textContent ?? '').includes('reward'),
+        null,
+        { timeout: 120_000 },
+      );
       const badges = await page.textContent('#verify-result');
-      assert.match(badges ?? '', /correct/, `canonical solution in the panel: ${badges} / ${await page.textContent('#verify-detail')}`);
+      assert.match(
+        badges ?? '',
+        /correct/,
+        `canonical solution in the panel: ${badges} / ${await page.textContent('#verify-detail')}`,
+      );
       assert.doesNotMatch(badges ?? '', /wrong/);
       await page.screenshot({ path: path.join(resultsDir, 'code-verify-panel.png') });
 
@@ -45,9 +58,21 @@ export const cases = [
         for (const line of lines(repoRoot, file)) {
           const r = JSON.parse(line);
           const good = await grade(page, 'code', line, fence(r.prompt + r.canonical_solution), 60_000);
-          assert.ok(good.correct && good.reward === 2, `${file} ${r.task_id}: canonical graded ${JSON.stringify(good)}`);
-          const bad = await grade(page, 'code', line, fence(`def ${r.entry_point}(*args, **kwargs):\n    return None`), 60_000);
-          assert.ok(!bad.correct && bad.reward === -1, `${file} ${r.task_id}: return None graded ${JSON.stringify(bad)}`);
+          assert.ok(
+            good.correct && good.reward === 2,
+            `${file} ${r.task_id}: canonical graded ${JSON.stringify(good)}`,
+          );
+          const bad = await grade(
+            page,
+            'code',
+            line,
+            fence(`def ${r.entry_point}(*args, **kwargs):\n    return None`),
+            60_000,
+          );
+          assert.ok(
+            !bad.correct && bad.reward === -1,
+            `${file} ${r.task_id}: return None graded ${JSON.stringify(bad)}`,
+          );
         }
       }
     },
@@ -99,7 +124,8 @@ export const cases = [
         // The limit counts from the program's start; before it, a fresh interpreter may still be
         // loading (seconds on a busy CPU), so the wall-time bound allows for one load.
         assert.ok(took < limitMs + 20_000, `${what}: took ${took} ms with a ${limitMs} ms limit`);
-        if (what.startsWith('endless')) assert.match(g.detail ?? '', new RegExp(`timed out after ${limitMs} ms`), `${what}: ${g.detail}`);
+        if (what.startsWith('endless'))
+          assert.match(g.detail ?? '', new RegExp(`timed out after ${limitMs} ms`), `${what}: ${g.detail}`);
         details.push(`${what}: ${g.detail} (${took} ms)`);
       }
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -58,7 +58,8 @@ async function loadCases() {
 async function main() {
   const t0 = Date.now();
   if (!existsSync(path.join(fixture, 'expected.json'))) throw new Error(`fixture not found: ${fixture}`);
-  if (!existsSync(chromiumPath)) throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
   mkdirSync(resultsDir, { recursive: true });
 
   if (!process.env.E2E_SKIP_BUILD) {
@@ -67,7 +68,11 @@ async function main() {
     console.log(`build: ${((Date.now() - tb) / 1000).toFixed(1)} s`);
   }
   const port = await freePort();
-  const server = await preview({ configFile, logLevel: 'warn', preview: { host: '127.0.0.1', port, strictPort: true, open: false } });
+  const server = await preview({
+    configFile,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port, strictPort: true, open: false },
+  });
   const baseUrl = `http://127.0.0.1:${port}/`;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
 
@@ -89,7 +94,9 @@ async function main() {
         console.log(`ok   ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s)`);
       } catch (e) {
         failed++;
-        console.log(`FAIL ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s): ${e instanceof Error ? e.message : String(e)}`);
+        console.log(
+          `FAIL ${c.name} (${((Date.now() - tc) / 1000).toFixed(1)} s): ${e instanceof Error ? e.message : String(e)}`,
+        );
         if (pageErrors.length) console.log(`     page errors: ${pageErrors.slice(0, 5).join(' | ')}`);
         const shot = path.join(resultsDir, `failed-${c.name.replace(/[^a-z0-9]+/gi, '-')}.png`);
         await page.screenshot({ path: shot, fullPage: true }).catch(() => {});

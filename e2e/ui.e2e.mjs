@@ -16,7 +16,11 @@ export const cases = [
     async run({ page, baseUrl, resultsDir, pageErrors }) {
       await openApp(page, baseUrl);
       await page.selectOption('#backend-select', 'wasm');
-      await page.waitForFunction(() => document.getElementById('status-backend')?.textContent === 'backend: wasm', null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => document.getElementById('status-backend')?.textContent === 'backend: wasm',
+        null,
+        { timeout: 30_000 },
+      );
       await waitIdle(page);
 
       await page.selectOption('#kk-people', '3');
@@ -34,20 +38,32 @@ export const cases = [
 
       await page.selectOption('#preset-select', 'tiny-bytes');
       await page.click('#preset-create');
-      await page.waitForFunction(() => document.getElementById('status-model')?.textContent?.includes('tiny-bytes'), null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => document.getElementById('status-model')?.textContent?.includes('tiny-bytes'),
+        null,
+        { timeout: 30_000 },
+      );
       await waitIdle(page);
       const facts = await page.textContent('#model-facts');
       assert.match(facts ?? '', /vocab256/);
 
       await page.fill('#gen-max', '24');
       await page.click('#gen-run');
-      await page.waitForFunction(() => (document.getElementById('gen-stats')?.textContent ?? '').includes('tokens'), null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => (document.getElementById('gen-stats')?.textContent ?? '').includes('tokens'),
+        null,
+        { timeout: 30_000 },
+      );
       await waitIdle(page);
       const stats = await page.textContent('#gen-stats');
       assert.match(stats ?? '', /\d+ tokens after a 16-token prompt/, `stats: ${stats}`);
 
       await page.click('#kk-ask');
-      await page.waitForFunction(() => (document.getElementById('kk-grade')?.textContent ?? '').includes('reward'), null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => (document.getElementById('kk-grade')?.textContent ?? '').includes('reward'),
+        null,
+        { timeout: 60_000 },
+      );
       await waitIdle(page);
       const asked = await page.textContent('#kk-completion');
       assert.ok((asked ?? '').length > 0 && asked !== '…', 'the model produced a completion');
@@ -70,20 +86,38 @@ cases.push({
     const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')).greedy;
     await openApp(page, baseUrl);
     await page.selectOption('#backend-select', 'wasm');
-    await page.waitForFunction(() => document.getElementById('status-backend')?.textContent === 'backend: wasm', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('status-backend')?.textContent === 'backend: wasm', null, {
+      timeout: 30_000,
+    });
     await waitIdle(page);
     await page.click('#model-panel .tab[data-tab="folder"]');
     await page.setInputFiles('#model-folder', dir);
-    await page.waitForFunction(() => document.getElementById('status-model')?.textContent === 'model: qwen2-tiny', null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.getElementById('status-model')?.textContent === 'model: qwen2-tiny',
+      null,
+      { timeout: 30_000 },
+    );
     await waitIdle(page);
-    const g = await callApi(page, 'generate', { ids: expected.prompt_ids, maxNewTokens: expected.num_new_tokens, greedy: true, stopAtEos: false });
+    const g = await callApi(page, 'generate', {
+      ids: expected.prompt_ids,
+      maxNewTokens: expected.num_new_tokens,
+      greedy: true,
+      stopAtEos: false,
+    });
     assert.deepEqual(g.ids, expected.generated_ids);
     // Switching backend rebuilds the loaded model on the new one (from the same File objects).
     await page.selectOption('#backend-select', 'cpu');
-    await page.waitForFunction(() => document.getElementById('status-backend')?.textContent === 'backend: cpu', null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById('status-backend')?.textContent === 'backend: cpu', null, {
+      timeout: 30_000,
+    });
     await waitIdle(page);
     assert.equal(await page.textContent('#status-model'), 'model: qwen2-tiny');
-    const g2 = await callApi(page, 'generate', { ids: expected.prompt_ids, maxNewTokens: expected.num_new_tokens, greedy: true, stopAtEos: false });
+    const g2 = await callApi(page, 'generate', {
+      ids: expected.prompt_ids,
+      maxNewTokens: expected.num_new_tokens,
+      greedy: true,
+      stopAtEos: false,
+    });
     assert.deepEqual(g2.ids, expected.generated_ids, 'after the switch to cpu');
     assert.deepEqual(pageErrors, [], 'page errors');
   },

@@ -18,7 +18,9 @@ const genN = Number(arg('gen-tokens', '32'));
 
 const preset = readPreset(presetName);
 if (!preset) throw new Error(`no preset ${presetName}`);
-console.log(`preset ${presetName}: ${countParameters(preset.config).toLocaleString()} parameters; forward batch ${B}x${T}, generation batch ${genB} x ${genN} new tokens after a 16-token prompt`);
+console.log(
+  `preset ${presetName}: ${countParameters(preset.config).toLocaleString()} parameters; forward batch ${B}x${T}, generation batch ${genB} x ${genN} new tokens after a 16-token prompt`,
+);
 const rows: string[] = ['| backend | forward tok/s | generation tok/s |', '|---|---|---|'];
 for (const be of backends) {
   try {
@@ -29,7 +31,9 @@ for (const be of backends) {
     // "Forward" = score every next token: decoder + LM head in row chunks (a full [B*T, V]
     // logits tensor would exceed WebGPU's 128 MB binding limit for a 152k vocabulary).
     const sel = { rows: [] as number[], cols: [] as number[], targets: [] as number[] };
-    ids.forEach((row, b) => row.slice(0, -1).forEach((_, t) => (sel.rows.push(b), sel.cols.push(t), sel.targets.push(row[t + 1]))));
+    ids.forEach((row, b) =>
+      row.slice(0, -1).forEach((_, t) => (sel.rows.push(b), sel.cols.push(t), sel.targets.push(row[t + 1]))),
+    );
     const fwd = async (): Promise<void> => {
       const l = tf.tidy(() => selectedLogprobs(model, { inputIds: ids }, sel, 1, 128));
       await l.data();

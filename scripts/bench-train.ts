@@ -12,7 +12,15 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { countParameters, initModel, type BackendName } from '@warmup/core';
 import { useNodeBackend } from '@warmup/node';
-import { accumulateGrads, applyGrads, globalNorm, makeSftBatch, newOptimizer, sftLoss, type SftBatch } from '@warmup/train';
+import {
+  accumulateGrads,
+  applyGrads,
+  globalNorm,
+  makeSftBatch,
+  newOptimizer,
+  sftLoss,
+  type SftBatch,
+} from '@warmup/train';
 import { parseChoice, parseFloatFlag, parseIntFlag } from '../apps/cli/src/args.ts';
 import { UsageError } from '../apps/cli/src/errors.ts';
 import { listPresets, PRESETS_DIR, readPreset } from '../apps/cli/src/model-spec.ts';
@@ -88,7 +96,9 @@ function parseOptions(argv: string[]): Options {
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
-  const backends = v.backends!.split(',').map((b) => parseChoice('--backends', b.trim(), ['wasm', 'webgpu', 'cpu', 'tensorflow'] as const));
+  const backends = v
+    .backends!.split(',')
+    .map((b) => parseChoice('--backends', b.trim(), ['wasm', 'webgpu', 'cpu', 'tensorflow'] as const));
   return {
     preset: v.preset!,
     batch: parseIntFlag('--batch', v.batch, { min: 1 }),
@@ -220,11 +230,31 @@ function torchAvailable(): boolean {
 }
 
 function runTorch(o: Options): TorchResult {
-  const args = [TORCH_SCRIPT, path.join(PRESETS_DIR, `${o.preset}.json`), '--batch', `${o.batch}`, '--seq', `${o.seq}`, '--steps', `${o.steps}`, '--warmup', `${Math.max(o.warmup, 1)}`, '--lr', `${o.lr}`, '--max-grad-norm', `${o.maxGradNorm}`, '--threads', `${o.torchThreads}`];
+  const args = [
+    TORCH_SCRIPT,
+    path.join(PRESETS_DIR, `${o.preset}.json`),
+    '--batch',
+    `${o.batch}`,
+    '--seq',
+    `${o.seq}`,
+    '--steps',
+    `${o.steps}`,
+    '--warmup',
+    `${Math.max(o.warmup, 1)}`,
+    '--lr',
+    `${o.lr}`,
+    '--max-grad-norm',
+    `${o.maxGradNorm}`,
+    '--threads',
+    `${o.torchThreads}`,
+  ];
   // The fixture check proves the peer computes the same model and loss (cheap: a 109k model).
   if (existsSync(path.join(FIXTURE, 'expected.json'))) args.push('--check', FIXTURE);
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`bench_train_torch.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+  if (r.status !== 0)
+    throw new Error(
+      `bench_train_torch.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`,
+    );
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }
 
@@ -238,11 +268,14 @@ async function main(): Promise<void> {
     (o.json ? process.stderr : process.stdout).write(s + '\n');
   };
   const params = countParameters(preset.config);
-  log(`preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`);
+  log(
+    `preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`,
+  );
 
   // Other processes on a 2-core machine skew every figure (PyTorch's spinning BLAS threads most).
   const loadBefore = loadavg()[0];
-  if (loadBefore > 1.5) log(`warning: load average ${loadBefore.toFixed(2)}: other processes compete for the CPU, figures will be low`);
+  if (loadBefore > 1.5)
+    log(`warning: load average ${loadBefore.toFixed(2)}: other processes compete for the CPU, figures will be low`);
   const results: BackendResult[] = [];
   for (const be of o.backends) {
     try {
@@ -260,8 +293,11 @@ async function main(): Promise<void> {
   else {
     try {
       torch = runTorch(o);
-      log(`  PyTorch ${torch.torch}: ${torch.step_seconds.map((s) => s.toFixed(2)).join(', ')} s per step (BLAS ${torch.blas ?? 'unknown'})`);
-      if (torch.blas && !/openblas|mkl|blis/i.test(torch.blas)) torchNote = `PyTorch runs on the reference BLAS (${torch.blas}); apt-get install libopenblas0-pthread for a fair peer`;
+      log(
+        `  PyTorch ${torch.torch}: ${torch.step_seconds.map((s) => s.toFixed(2)).join(', ')} s per step (BLAS ${torch.blas ?? 'unknown'})`,
+      );
+      if (torch.blas && !/openblas|mkl|blis/i.test(torch.blas))
+        torchNote = `PyTorch runs on the reference BLAS (${torch.blas}); apt-get install libopenblas0-pthread for a fair peer`;
     } catch (e) {
       torchNote = (e as Error).message;
     }
@@ -270,7 +306,21 @@ async function main(): Promise<void> {
   const load = { before: loadBefore, after: loadavg()[0] };
   if (o.json) {
     // One line, last on stdout: Dawn prints WebGPU validation messages to stdout natively.
-    process.stdout.write(JSON.stringify({ preset: o.preset, parameters: params, vocab: preset.config.vocabSize, batch: o.batch, seq: o.seq, steps: o.steps, warmup: o.warmup, loadAverage: load, backends: results, torch: torch ?? null, torchNote: torchNote ?? null }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        preset: o.preset,
+        parameters: params,
+        vocab: preset.config.vocabSize,
+        batch: o.batch,
+        seq: o.seq,
+        steps: o.steps,
+        warmup: o.warmup,
+        loadAverage: load,
+        backends: results,
+        torch: torch ?? null,
+        torchNote: torchNote ?? null,
+      }) + '\n',
+    );
     return;
   }
   const rows = ['| backend | tokens/s | s/step | PyTorch ÷ this |', '|---|---|---|---|'];
@@ -284,12 +334,26 @@ async function main(): Promise<void> {
     const ratio = torch ? `${fmt(torch.tokens_per_s / r.tokensPerS)}×` : '–';
     rows.push(`| ${label} | ${fmt(r.tokensPerS)} | ${sPerStep.toFixed(2)} | ${ratio} |`);
   }
-  if (torch) rows.push(`| PyTorch ${torch.torch} CPU, ${torch.threads} threads | ${fmt(torch.tokens_per_s)} | ${((o.batch * o.seq) / torch.tokens_per_s).toFixed(3)} | 1× |`);
+  if (torch)
+    rows.push(
+      `| PyTorch ${torch.torch} CPU, ${torch.threads} threads | ${fmt(torch.tokens_per_s)} | ${((o.batch * o.seq) / torch.tokens_per_s).toFixed(3)} | 1× |`,
+    );
   log('');
   log(rows.join('\n'));
   for (const r of results) if (r.note) log(`\n${r.backend}: ${r.note}`);
-  if (torch?.check) log(`\nPyTorch peer check on shared/fixtures/qwen2-tiny: SFT loss ${torch.check.loss.toFixed(6)} vs expected ${torch.check.expected_loss.toFixed(6)} (${torch.check.ok ? 'ok' : 'MISMATCH'})`);
-  if (torch) log(`first-step loss: ${results.filter((r) => r.firstLoss !== undefined).map((r) => `${r.backend} ${r.firstLoss!.toFixed(3)}`).join(', ')}, PyTorch ${torch.first_loss.toFixed(3)} (ln vocab = ${Math.log(preset.config.vocabSize).toFixed(3)})`);
+  if (torch?.check)
+    log(
+      `\nPyTorch peer check on shared/fixtures/qwen2-tiny: SFT loss ${torch.check.loss.toFixed(6)} vs expected ${torch.check.expected_loss.toFixed(6)} (${torch.check.ok ? 'ok' : 'MISMATCH'})`,
+    );
+  if (torch)
+    log(
+      `first-step loss: ${results
+        .filter((r) => r.firstLoss !== undefined)
+        .map((r) => `${r.backend} ${r.firstLoss!.toFixed(3)}`)
+        .join(
+          ', ',
+        )}, PyTorch ${torch.first_loss.toFixed(3)} (ln vocab = ${Math.log(preset.config.vocabSize).toFixed(3)})`,
+    );
   if (torchNote) log(`\nPyTorch: ${torchNote}`);
   log(`load average (1 min): ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after`);
 }

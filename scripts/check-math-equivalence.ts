@@ -27,8 +27,8 @@ const cases: Case[] = parseJsonl(readFileSync(file, 'utf8'), file).map(({ value,
 
 /** Why we disagree, keyed by `gold ⟂ pred` (stable across re-orderings of the file). */
 const REASONS: Record<string, string> = {
-  ['$1 - \\frac{1}{\\mathrm{e}}$ ⟂ $1 + \\frac{1}{\\mathrm{e}}$']:
-    'The two values differ (0.632 vs 1.368). Math-Verify\'s regression table (tests/test_yujianll.py) expects a match here, apparently a quirk of how its parser reads \\mathrm{e}; no careful grader accepts it.',
+  '$1 - \\frac{1}{\\mathrm{e}}$ ⟂ $1 + \\frac{1}{\\mathrm{e}}$':
+    "The two values differ (0.632 vs 1.368). Math-Verify's regression table (tests/test_yujianll.py) expects a match here, apparently a quirk of how its parser reads \\mathrm{e}; no careful grader accepts it.",
 };
 
 /** Kinds of answers this verifier deliberately does not accept (seen in other public tables). */
@@ -52,11 +52,14 @@ const agree = cases.length - wrong.length;
 const pct = ((100 * agree) / Math.max(1, cases.length)).toFixed(1);
 console.log(`agreement: ${agree}/${cases.length} (${pct}%) in ${ms.toFixed(0)} ms`);
 for (const w of wrong) {
-  console.log(`#${w.index} expected=${w.expected} got=${w.got} gold=${JSON.stringify(w.gold)} pred=${JSON.stringify(w.pred.slice(-160))}`);
+  console.log(
+    `#${w.index} expected=${w.expected} got=${w.got} gold=${JSON.stringify(w.gold)} pred=${JSON.stringify(w.pred.slice(-160))}`,
+  );
 }
 
 if (mdPath) {
-  const cell = (s: string): string => '`' + s.replace(/\s+/g, ' ').slice(-120).replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
+  const cell = (s: string): string =>
+    '`' + s.replace(/\s+/g, ' ').slice(-120).replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
   const lines = [
     '# Math answer equivalence: agreement with public graders',
     '',
@@ -67,7 +70,10 @@ if (mdPath) {
     '',
     '| # | gold | pred (tail) | expected | ours | why |',
     '|---|---|---|---|---|---|',
-    ...wrong.map((w) => `| ${w.index} | ${cell(w.gold)} | ${cell(w.pred)} | ${w.expected} | ${w.got} | ${REASONS[`${w.gold} ⟂ ${w.pred}`] ?? '(no reason recorded yet)'} |`),
+    ...wrong.map(
+      (w) =>
+        `| ${w.index} | ${cell(w.gold)} | ${cell(w.pred)} | ${w.expected} | ${w.got} | ${REASONS[`${w.gold} ⟂ ${w.pred}`] ?? '(no reason recorded yet)'} |`,
+    ),
     '',
     '## Known gaps (deliberate or not yet handled)',
     '',

@@ -28,10 +28,48 @@ const data = path.join(out, 'kk2-100.jsonl');
 writeFileSync(data, kkToJsonl(generateKkPuzzles({ people: [2], count: 100, seed: 7, names })));
 const runDir = path.join(out, `run-${backend}`);
 const cmd = [
-  'apps/cli/bin/warmup.js', 'grpo', '--model', from, '--task', 'kk', '--data', data, '--out', runDir, '--backend', backend,
-  '--max-steps', String(steps), '--prompts-per-step', '2', '--num-generations', '8', '--max-completion-length', '160',
-  '--temperature', '0.7', '--top-p', '1', '--lr', '1e-4', '--schedule', 'constant_with_warmup', '--warmup-steps', '5',
-  '--weight-decay', '0', '--max-grad-norm', '1', '--loss-type', 'bnpo', '--beta', '0', '--checkpoint-every', '25', '--seed', '1',
+  'apps/cli/bin/warmup.js',
+  'grpo',
+  '--model',
+  from,
+  '--task',
+  'kk',
+  '--data',
+  data,
+  '--out',
+  runDir,
+  '--backend',
+  backend,
+  '--max-steps',
+  String(steps),
+  '--prompts-per-step',
+  '2',
+  '--num-generations',
+  '8',
+  '--max-completion-length',
+  '160',
+  '--temperature',
+  '0.7',
+  '--top-p',
+  '1',
+  '--lr',
+  '1e-4',
+  '--schedule',
+  'constant_with_warmup',
+  '--warmup-steps',
+  '5',
+  '--weight-decay',
+  '0',
+  '--max-grad-norm',
+  '1',
+  '--loss-type',
+  'bnpo',
+  '--beta',
+  '0',
+  '--checkpoint-every',
+  '25',
+  '--seed',
+  '1',
 ];
 console.log(`$ node ${cmd.join(' ')}`);
 const t0 = Date.now();
@@ -39,7 +77,10 @@ const r = spawnSync('node', cmd, { cwd: ROOT, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 const wall = (Date.now() - t0) / 1000;
 
-const m = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+const m = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Record<string, number>);
 const fifth = Math.max(1, Math.round(m.length / 5));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 const firstR = mean(m.slice(0, fifth).map((x) => x.reward_mean));
@@ -49,14 +90,31 @@ const lastC = mean(m.slice(-fifth).map((x) => x.correct_frac));
 const gen = m.reduce((a, x) => a + x.gen_s, 0);
 const opt = m.reduce((a, x) => a + x.opt_s, 0);
 const rew = m.reduce((a, x) => a + x.reward_s, 0);
-const smooth = (k: string) => m.map((x, i) => ({ x: x.step, y: mean(m.slice(Math.max(0, i - 9), i + 1).map((y) => y[k])) }));
+const smooth = (k: string) =>
+  m.map((x, i) => ({ x: x.step, y: mean(m.slice(Math.max(0, i - 9), i + 1).map((y) => y[k])) }));
 const docs = path.join(ROOT, 'docs');
-writeFileSync(path.join(docs, 'grpo-kk-reward.svg'), curveSvg('GRPO on 100 two-person K&K puzzles', 'step', 'reward (10-step mean)', [{ name: 'reward mean', points: smooth('reward_mean') }]));
-writeFileSync(path.join(docs, 'grpo-kk-correct.svg'), curveSvg('GRPO: share of correct completions', 'step', 'fraction (10-step mean)', [
-  { name: 'correct', points: smooth('correct_frac') },
-  { name: 'zero-variance groups', points: smooth('zero_variance_frac'), dashed: true },
-], [0, 1]));
-writeFileSync(path.join(docs, 'grpo-kk.md'), `# GRPO on K&K from a warmed-up checkpoint
+writeFileSync(
+  path.join(docs, 'grpo-kk-reward.svg'),
+  curveSvg('GRPO on 100 two-person K&K puzzles', 'step', 'reward (10-step mean)', [
+    { name: 'reward mean', points: smooth('reward_mean') },
+  ]),
+);
+writeFileSync(
+  path.join(docs, 'grpo-kk-correct.svg'),
+  curveSvg(
+    'GRPO: share of correct completions',
+    'step',
+    'fraction (10-step mean)',
+    [
+      { name: 'correct', points: smooth('correct_frac') },
+      { name: 'zero-variance groups', points: smooth('zero_variance_frac'), dashed: true },
+    ],
+    [0, 1],
+  ),
+);
+writeFileSync(
+  path.join(docs, 'grpo-kk.md'),
+  `# GRPO on K&K from a warmed-up checkpoint
 
 Produced by \`npx tsx scripts/exp-grpo-kk.ts --steps ${steps} --backend ${backend}${namesArg ? ` --names ${namesArg}` : ''}\` on ${new Date().toISOString().slice(0, 10)} (2-core machine, no GPU),
 starting from \`${path.relative(ROOT, from)}\` (the model of [warmup-kk-names.md](warmup-kk-names.md), which already solves some
@@ -78,5 +136,8 @@ node ${cmd.join(' ').replaceAll(ROOT + '/', '')}
 
 ![reward](grpo-kk-reward.svg)
 ![correct](grpo-kk-correct.svg)
-`);
-console.log(`first 20%: ${firstR.toFixed(3)}, last 20%: ${lastR.toFixed(3)}; gen ${gen.toFixed(0)} s, opt ${opt.toFixed(0)} s; wrote docs/grpo-kk.md`);
+`,
+);
+console.log(
+  `first 20%: ${firstR.toFixed(3)}, last 20%: ${lastR.toFixed(3)}; gen ${gen.toFixed(0)} s, opt ${opt.toFixed(0)} s; wrote docs/grpo-kk.md`,
+);

@@ -40,7 +40,12 @@ const train = [...two.train, ...three.train];
 const heldOut = [...two.heldOut, ...three.heldOut];
 const trainFile = path.join(out, 'train-sft.jsonl');
 const evalFile = path.join(out, 'heldout-puzzles.jsonl');
-writeFileSync(trainFile, makeKkSftRecords(train, 'r1', { style }).map((r) => JSON.stringify(r)).join('\n') + '\n');
+writeFileSync(
+  trainFile,
+  makeKkSftRecords(train, 'r1', { style })
+    .map((r) => JSON.stringify(r))
+    .join('\n') + '\n',
+);
 writeFileSync(evalFile, kkToJsonl(heldOut));
 const namesNote = names
   ? `always ${names.join(', ')} in that order (\`--names\`), so the model need not first learn to copy names from the prompt.`
@@ -50,12 +55,52 @@ const chance = heldOut.reduce((a, p) => a + 2 ** -p.n, 0) / heldOut.length;
 
 const runDir = path.join(out, `${model}-${backend}`);
 const cmd = [
-  'apps/cli/bin/warmup.js', 'sft', '--model', model, '--data', trainFile, '--out', runDir, '--backend', backend,
-  '--max-steps', steps, '--batch-size', batchSize, '--grad-accum', gradAccum, '--lr', lr, '--schedule', 'cosine', '--min-lr-ratio', '0.1', '--warmup-steps', '20',
-  '--weight-decay', '0.01', '--max-grad-norm', '1', '--eval-fraction', '0.02', '--eval-every', String(Math.max(1, Math.round(Number(steps) / 5))),
-  '--eval-data', evalFile, '--eval-count', '120', '--eval-max-new-tokens', String(maxNew), '--checkpoint-every', '100', '--seed', '1',
+  'apps/cli/bin/warmup.js',
+  'sft',
+  '--model',
+  model,
+  '--data',
+  trainFile,
+  '--out',
+  runDir,
+  '--backend',
+  backend,
+  '--max-steps',
+  steps,
+  '--batch-size',
+  batchSize,
+  '--grad-accum',
+  gradAccum,
+  '--lr',
+  lr,
+  '--schedule',
+  'cosine',
+  '--min-lr-ratio',
+  '0.1',
+  '--warmup-steps',
+  '20',
+  '--weight-decay',
+  '0.01',
+  '--max-grad-norm',
+  '1',
+  '--eval-fraction',
+  '0.02',
+  '--eval-every',
+  String(Math.max(1, Math.round(Number(steps) / 5))),
+  '--eval-data',
+  evalFile,
+  '--eval-count',
+  '120',
+  '--eval-max-new-tokens',
+  String(maxNew),
+  '--checkpoint-every',
+  '100',
+  '--seed',
+  '1',
 ];
-console.log(`train ${train.length} puzzles, held out ${heldOut.length} (chance ${(chance * 100).toFixed(1)}%)\n$ node ${cmd.join(' ')}`);
+console.log(
+  `train ${train.length} puzzles, held out ${heldOut.length} (chance ${(chance * 100).toFixed(1)}%)\n$ node ${cmd.join(' ')}`,
+);
 const reportOnly = process.argv.includes('--report-only');
 const run = (args: string[]): void => {
   const r = spawnSync('node', args, { cwd: ROOT, stdio: 'inherit' });
@@ -66,8 +111,25 @@ if (!reportOnly) run(cmd);
 // The final weights, greedy, on every held-out puzzle: accuracy per size against its chance level.
 const evalDir = path.join(runDir, 'eval-final');
 const evalCmd = [
-  'apps/cli/bin/warmup.js', 'eval', 'run', '--model', path.join(runDir, 'final'), '--task', 'kk', '--data', evalFile, '--samples', '1',
-  '--temperature', '0', '--max-new-tokens', String(maxNew), '--backend', backend, '--out', evalDir,
+  'apps/cli/bin/warmup.js',
+  'eval',
+  'run',
+  '--model',
+  path.join(runDir, 'final'),
+  '--task',
+  'kk',
+  '--data',
+  evalFile,
+  '--samples',
+  '1',
+  '--temperature',
+  '0',
+  '--max-new-tokens',
+  String(maxNew),
+  '--backend',
+  backend,
+  '--out',
+  evalDir,
 ];
 // A fresh evaluation each time: `eval run` would resume a finished one, and the page reports its wall time.
 rmSync(evalDir, { recursive: true, force: true });
@@ -81,7 +143,10 @@ const peopleIn = (id: string): number => {
   if (n === undefined) throw new Error(`${evalDir}: graded id ${id} is not one of the held-out puzzles`);
   return n;
 };
-const graded = readFileSync(path.join(evalDir, 'completions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; correct: boolean; format_ok: boolean });
+const graded = readFileSync(path.join(evalDir, 'completions.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { id: string; correct: boolean; format_ok: boolean });
 const bySize = [2, 3].map((n) => {
   const g = graded.filter((x) => peopleIn(x.id) === n);
   const correct = g.filter((x) => x.correct).length;
@@ -95,31 +160,65 @@ const guessTail = (probs: number[], k: number): number => {
   for (const q of probs) dist = [...dist, 0].map((v, i) => v * (1 - q) + (i > 0 ? dist[i - 1] * q : 0));
   return dist.slice(k).reduce((a, b) => a + b, 0);
 };
-const pValue = guessTail(graded.map((x) => 2 ** -peopleIn(x.id)), finalCorrect);
+const pValue = guessTail(
+  graded.map((x) => 2 ** -peopleIn(x.id)),
+  finalCorrect,
+);
 
-const metrics = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+const metrics = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Record<string, number>);
 const evals = metrics.filter((m) => m.eval_accuracy !== undefined);
 // Smooth the per-step loss over 10 steps for the chart.
-const smooth = metrics.map((m, i) => ({ x: m.step, y: metrics.slice(Math.max(0, i - 9), i + 1).reduce((a, b) => a + b.loss, 0) / Math.min(i + 1, 10) }));
+const smooth = metrics.map((m, i) => ({
+  x: m.step,
+  y: metrics.slice(Math.max(0, i - 9), i + 1).reduce((a, b) => a + b.loss, 0) / Math.min(i + 1, 10),
+}));
 const docs = path.join(ROOT, 'docs');
 mkdirSync(docs, { recursive: true });
-writeFileSync(path.join(docs, `${slug}-loss.svg`), curveSvg(`SFT loss, ${model} on ${backend}`, 'step', 'completion-token loss', [
-  { name: 'train loss (10-step mean)', points: smooth },
-  { name: 'held-out loss', points: evals.map((m) => ({ x: m.step, y: m.eval_loss })) },
-]));
-writeFileSync(path.join(docs, `${slug}-accuracy.svg`), curveSvg('Held-out K&K puzzles (greedy)', 'step', 'fraction', [
-  { name: 'accuracy', points: evals.map((m) => ({ x: m.step, y: m.eval_accuracy })) },
-  { name: 'format ok', points: evals.map((m) => ({ x: m.step, y: m.eval_format_ok })) },
-  { name: `chance (${(chance * 100).toFixed(1)}%)`, points: evals.map((m) => ({ x: m.step, y: chance })), dashed: true },
-], [0, 1]));
+writeFileSync(
+  path.join(docs, `${slug}-loss.svg`),
+  curveSvg(`SFT loss, ${model} on ${backend}`, 'step', 'completion-token loss', [
+    { name: 'train loss (10-step mean)', points: smooth },
+    { name: 'held-out loss', points: evals.map((m) => ({ x: m.step, y: m.eval_loss })) },
+  ]),
+);
+writeFileSync(
+  path.join(docs, `${slug}-accuracy.svg`),
+  curveSvg(
+    'Held-out K&K puzzles (greedy)',
+    'step',
+    'fraction',
+    [
+      { name: 'accuracy', points: evals.map((m) => ({ x: m.step, y: m.eval_accuracy })) },
+      { name: 'format ok', points: evals.map((m) => ({ x: m.step, y: m.eval_format_ok })) },
+      {
+        name: `chance (${(chance * 100).toFixed(1)}%)`,
+        points: evals.map((m) => ({ x: m.step, y: chance })),
+        dashed: true,
+      },
+    ],
+    [0, 1],
+  ),
+);
 const tps = metrics.reduce((a, m) => a + m.tokens, 0) / metrics.reduce((a, m) => a + m.step_s, 0);
-const rows = evals.map((m) => `| ${m.step} | ${m.loss.toFixed(3)} | ${m.eval_loss?.toFixed(3) ?? '-'} | ${(m.eval_accuracy * 100).toFixed(1)}% | ${(m.eval_format_ok * 100).toFixed(1)}% | ${m.elapsed_s.toFixed(0)} s |`);
+const rows = evals.map(
+  (m) =>
+    `| ${m.step} | ${m.loss.toFixed(3)} | ${m.eval_loss?.toFixed(3) ?? '-'} | ${(m.eval_accuracy * 100).toFixed(1)}% | ${(m.eval_format_ok * 100).toFixed(1)}% | ${m.elapsed_s.toFixed(0)} s |`,
+);
 const page = path.join(docs, `${slug}.md`);
 // --report-only regenerates the same results, so a hand-written reading below them is kept.
-const reading = reportOnly && existsSync(page) ? (/\n\*\*Reading\.\*\*[\s\S]*$/.exec(readFileSync(page, 'utf8'))?.[0] ?? '') : '';
-writeFileSync(page, `# Warmup from scratch on K&K teacher traces
+const reading =
+  reportOnly && existsSync(page) ? (/\n\*\*Reading\.\*\*[\s\S]*$/.exec(readFileSync(page, 'utf8'))?.[0] ?? '') : '';
+writeFileSync(
+  page,
+  `# Warmup from scratch on K&K teacher traces
 
-Produced by \`npx tsx scripts/exp-warmup-kk.ts ${process.argv.slice(2).filter((a) => a !== '--report-only').join(' ')}\` on ${new Date().toISOString().slice(0, 10)}
+Produced by \`npx tsx scripts/exp-warmup-kk.ts ${process.argv
+    .slice(2)
+    .filter((a) => a !== '--report-only')
+    .join(' ')}\` on ${new Date().toISOString().slice(0, 10)}
 (2-core machine, no GPU). The script generates the data, runs the command below, and writes this page.
 
 - Model: preset \`${model}\` initialised from seed 1 (no pre-training), the shrunk Qwen tokenizer of models/kk-tokenizer.
@@ -150,5 +249,8 @@ Probability that guessing every identity solves at least ${finalCorrect} of thes
 
 ![loss](${slug}-loss.svg)
 ![accuracy](${slug}-accuracy.svg)
-${reading}`);
-console.log(`wrote docs/${slug}.md; final held-out accuracy ${finalCorrect}/${graded.length} (chance ${(chance * 100).toFixed(1)}%)`);
+${reading}`,
+);
+console.log(
+  `wrote docs/${slug}.md; final held-out accuracy ${finalCorrect}/${graded.length} (chance ${(chance * 100).toFixed(1)}%)`,
+);

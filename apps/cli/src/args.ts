@@ -2,7 +2,11 @@
 // names the flag, so commander actions never see half-valid input.
 import { UsageError } from './errors.ts';
 
-export function parseIntFlag(flag: string, value: string | undefined, opts: { min?: number; max?: number } = {}): number {
+export function parseIntFlag(
+  flag: string,
+  value: string | undefined,
+  opts: { min?: number; max?: number } = {},
+): number {
   if (value === undefined) throw new UsageError(`${flag} is required`);
   if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} must be an integer, got "${value}"`);
   const n = Number(value);
@@ -11,7 +15,11 @@ export function parseIntFlag(flag: string, value: string | undefined, opts: { mi
   return n;
 }
 
-export function parseFloatFlag(flag: string, value: string | undefined, opts: { min?: number; max?: number } = {}): number {
+export function parseFloatFlag(
+  flag: string,
+  value: string | undefined,
+  opts: { min?: number; max?: number } = {},
+): number {
   if (value === undefined) throw new UsageError(`${flag} is required`);
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${value}"`);

@@ -21,7 +21,10 @@ export function environmentHint(e: unknown): string | undefined {
   // tfjs-backend-wasm runs out of heap on long sequences at large batch sizes.
   // When its heap cannot grow it either aborts or, after a failed allocation, traps on a bad
   // pointer; the stack trace points into emscripten and says nothing about the cause.
-  if (e instanceof WebAssembly.RuntimeError && /^Aborted\(|table index is out of bounds|memory access out of bounds/.test(e.message)) {
+  if (
+    e instanceof WebAssembly.RuntimeError &&
+    /^Aborted\(|table index is out of bounds|memory access out of bounds/.test(e.message)
+  ) {
     return `the wasm backend crashed (${e.message.split('.')[0]}), most likely out of memory (its heap is capped at a few GB): lower --batch-size (and raise --grad-accum to keep the effective batch) or --max-seq-len, or use another --backend`;
   }
   return undefined;

@@ -34,7 +34,8 @@ export function modelSampler(model: Qwen2Model, tokenizer: TextTokenizer, o: Sam
       const ids = prompts.map((p, i) => {
         const t = tokenizer.encode(p);
         if (t.length === 0) throw new UsageError(`prompt ${i + 1} of the batch is empty`);
-        if (t.length >= context) throw new UsageError(`a prompt has ${t.length} tokens; the model takes at most ${context}`);
+        if (t.length >= context)
+          throw new UsageError(`a prompt has ${t.length} tokens; the model takes at most ${context}`);
         return t;
       });
       // Row r is sample r % n of prompt floor(r / n).

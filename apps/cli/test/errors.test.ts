@@ -14,7 +14,9 @@ describe('CLI errors', () => {
     const hint = environmentHint(new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.'));
     expect(hint).toMatch(/out of memory/);
     expect(hint).toMatch(/--batch-size/);
-    expect(environmentHint(new WebAssembly.RuntimeError('table index is out of bounds'))).toMatch(/crashed \(table index is out of bounds\), most likely out of memory/);
+    expect(environmentHint(new WebAssembly.RuntimeError('table index is out of bounds'))).toMatch(
+      /crashed \(table index is out of bounds\), most likely out of memory/,
+    );
     expect(environmentHint(new WebAssembly.RuntimeError('unreachable'))).toBeUndefined();
     expect(environmentHint(new Error('Aborted()'))).toBeUndefined();
   });

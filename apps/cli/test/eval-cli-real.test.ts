@@ -34,8 +34,24 @@ const lines = (run: string): Line[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as Line);
 
-const kkArgs = (out: string, ...more: string[]) =>
-  ['eval', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', 'kk', '--data', kk, '--samples', '4', '--max-new-tokens', '16', '--out', out, ...more];
+const kkArgs = (out: string, ...more: string[]) => [
+  'eval',
+  '--model',
+  'qwen-tiny',
+  '--backend',
+  'wasm',
+  '--task',
+  'kk',
+  '--data',
+  kk,
+  '--samples',
+  '4',
+  '--max-new-tokens',
+  '16',
+  '--out',
+  out,
+  ...more,
+];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'warmup-eval-real-'));
@@ -55,7 +71,9 @@ describe('warmup eval with a real model', () => {
     expect(r.out).toMatch(/^pass@1 \d+\.\d ± \d+\.\d \| pass@2 \d+\.\d \| pass@4 \d+\.\d \| format failures \d+\.\d\n/);
 
     const recs = lines(runA());
-    const ids = JSON.parse(`[${readFileSync(kk, 'utf8').trim().split('\n').join(',')}]`).map((x: { id: string }) => x.id);
+    const ids = JSON.parse(`[${readFileSync(kk, 'utf8').trim().split('\n').join(',')}]`).map(
+      (x: { id: string }) => x.id,
+    );
     expect(recs).toHaveLength(6 * 4);
     expect([...new Set(recs.map((x) => x.id))]).toEqual(ids);
     for (const id of ids) expect(recs.filter((x) => x.id === id).map((x) => x.sample)).toEqual([0, 1, 2, 3]);
@@ -68,7 +86,13 @@ describe('warmup eval with a real model', () => {
 
     // The report's numbers are those of the completions file.
     const report = JSON.parse(readFileSync(path.join(runA(), 'report.json'), 'utf8'));
-    expect(report).toMatchObject({ task: 'kk', model: 'qwen-tiny', samples: 4, questions: 6, bucket_reference: 'self' });
+    expect(report).toMatchObject({
+      task: 'kk',
+      model: 'qwen-tiny',
+      samples: 4,
+      questions: 6,
+      bucket_reference: 'self',
+    });
     const perSample = [0, 1, 2, 3].map((j) => recs.filter((x) => x.sample === j && x.correct).length / 6);
     expect(report.pass1.per_sample).toEqual(perSample);
     expect(report.pass1.mean).toBeCloseTo(perSample.reduce((a, b) => a + b) / 4, 12);
@@ -78,15 +102,25 @@ describe('warmup eval with a real model', () => {
     const anyCorrect = ids.filter((id: string) => recs.some((x) => x.id === id && x.correct)).length / 6;
     expect(report.passk['4']).toBeCloseTo(anyCorrect, 12);
     expect(report.format_failure_rate).toBeCloseTo(recs.filter((x) => !x.format_ok).length / 24, 12);
-    expect(report.buckets.map((b: { name: string }) => b.name)).toEqual(['unsolved', 'hard', 'medium', 'easy', 'always']);
+    expect(report.buckets.map((b: { name: string }) => b.name)).toEqual([
+      'unsolved',
+      'hard',
+      'medium',
+      'easy',
+      'always',
+    ]);
     expect(report.buckets.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(6);
     expect(report.settings).toMatchObject({ backend: 'wasm', max_new_tokens: 16, samples: 4 });
 
     const md = readFileSync(path.join(runA(), 'report.md'), 'utf8');
     expect(md).toContain('qwen-tiny');
     expect(md).toMatch(/pass@4/);
-    for (const svg of ['passk.svg', 'buckets.svg']) expect(readFileSync(path.join(runA(), svg), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
-    expect(JSON.parse(readFileSync(path.join(runA(), 'config.json'), 'utf8'))).toMatchObject({ model: 'qwen-tiny', data: kk });
+    for (const svg of ['passk.svg', 'buckets.svg'])
+      expect(readFileSync(path.join(runA(), svg), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(JSON.parse(readFileSync(path.join(runA(), 'config.json'), 'utf8'))).toMatchObject({
+      model: 'qwen-tiny',
+      data: kk,
+    });
   });
 
   it('resumes a finished run without generating again', () => {
@@ -130,10 +164,32 @@ describe('warmup eval with a real model', () => {
 
   it('runs the math task', () => {
     const out = path.join(dir, 'math');
-    const r = warmup('eval', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', 'math', '--data', mathData, '--limit', '3', '--samples', '2', '--max-new-tokens', '8', '--out', out);
+    const r = warmup(
+      'eval',
+      '--model',
+      'qwen-tiny',
+      '--backend',
+      'wasm',
+      '--task',
+      'math',
+      '--data',
+      mathData,
+      '--limit',
+      '3',
+      '--samples',
+      '2',
+      '--max-new-tokens',
+      '8',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     const recs = lines(out);
-    const ids = readFileSync(mathData, 'utf8').trim().split('\n').slice(0, 3).map((l) => JSON.parse(l).unique_id);
+    const ids = readFileSync(mathData, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 3)
+      .map((l) => JSON.parse(l).unique_id);
     expect(recs.map((x) => `${x.id}#${x.sample}`)).toEqual(ids.flatMap((id: string) => [`${id}#0`, `${id}#1`]));
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ task: 'math', questions: 3, samples: 2 });
@@ -147,10 +203,32 @@ describe('warmup eval with a real model', () => {
   ])('runs the %s task (%s) through the real verifier', (task, file, idField) => {
     const out = path.join(dir, task);
     const data = path.resolve(root, '../shared/data', file);
-    const r = warmup('eval', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', task, '--data', data, '--limit', '2', '--samples', '2', '--max-new-tokens', '8', '--out', out);
+    const r = warmup(
+      'eval',
+      '--model',
+      'qwen-tiny',
+      '--backend',
+      'wasm',
+      '--task',
+      task,
+      '--data',
+      data,
+      '--limit',
+      '2',
+      '--samples',
+      '2',
+      '--max-new-tokens',
+      '8',
+      '--out',
+      out,
+    );
     expect(r.err).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    const ids = readFileSync(data, 'utf8').trim().split('\n').slice(0, 2).map((l) => String(JSON.parse(l)[idField]));
+    const ids = readFileSync(data, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, 2)
+      .map((l) => String(JSON.parse(l)[idField]));
     expect(lines(out).map((x) => `${x.id}#${x.sample}`)).toEqual(ids.flatMap((id) => [`${id}#0`, `${id}#1`]));
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ task, questions: 2, samples: 2 });

@@ -51,14 +51,25 @@ describe('modelSampler', () => {
   });
 
   it('decodes greedily at temperature 0: every sample of a prompt is the same, in any chunk', async () => {
-    const out = await modelSampler(model, byteTokenizer, { ...base, temperature: 0, batchSize: 3 }).sample(['xy', 'z'], 4);
+    const out = await modelSampler(model, byteTokenizer, { ...base, temperature: 0, batchSize: 3 }).sample(
+      ['xy', 'z'],
+      4,
+    );
     for (const p of out) expect(new Set(p.map((s) => s.text)).size).toBe(1);
   });
 
   it('seeds chunks from the base seed, the chunk index and the prompts', () => {
     const s = chunkSeed(0, 0, ['a', 'b']);
     expect(chunkSeed(0, 0, ['a', 'b'])).toBe(s);
-    expect(new Set([s, chunkSeed(1, 0, ['a', 'b']), chunkSeed(0, 1, ['a', 'b']), chunkSeed(0, 0, ['ab']), chunkSeed(0, 0, ['b', 'a'])]).size).toBe(5);
+    expect(
+      new Set([
+        s,
+        chunkSeed(1, 0, ['a', 'b']),
+        chunkSeed(0, 1, ['a', 'b']),
+        chunkSeed(0, 0, ['ab']),
+        chunkSeed(0, 0, ['b', 'a']),
+      ]).size,
+    ).toBe(5);
     expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
   });
 });

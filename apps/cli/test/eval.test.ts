@@ -33,11 +33,24 @@ beforeAll(() => {
   model = path.join(dir, 'model');
   mkdirSync(model);
   data = path.join(dir, 'data.jsonl');
-  writeFileSync(data, solved.map((s, i) => JSON.stringify({ id: `q${i}`, answer: String(10 + i), solved: s })).join('\n') + '\n');
+  writeFileSync(
+    data,
+    solved.map((s, i) => JSON.stringify({ id: `q${i}`, answer: String(10 + i), solved: s })).join('\n') + '\n',
+  );
   logFile = path.join(dir, 'log.txt');
 });
 
-const base = (out: string, ...more: string[]) => ['--model', model, '--task', 'kk', '--data', data, '--out', out, ...more];
+const base = (out: string, ...more: string[]) => [
+  '--model',
+  model,
+  '--task',
+  'kk',
+  '--data',
+  data,
+  '--out',
+  out,
+  ...more,
+];
 
 describe('warmup eval', () => {
   it('runs, writes completions and reports, and resumes without resampling', () => {
@@ -60,7 +73,8 @@ describe('warmup eval', () => {
     expect(report.passk['4']).toBeCloseTo(3 / 4, 12);
     expect(report.format_failure_rate).toBeCloseTo(9 / 16, 12);
     expect(report.buckets.map((b: { count: number }) => b.count)).toEqual([1, 1, 1, 0, 1]);
-    for (const f of ['report.md', 'passk.svg', 'buckets.svg', 'config.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    for (const f of ['report.md', 'passk.svg', 'buckets.svg', 'config.json'])
+      expect(existsSync(path.join(out, f))).toBe(true);
     expect(second.out).toMatch(/^pass@1 43\.8 ± 20\.7 \| pass@2 58\.3 \| pass@4 75\.0 \| format failures 56\.3\n/);
   });
 

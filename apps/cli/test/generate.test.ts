@@ -13,12 +13,24 @@ const root = path.resolve(__dirname, '../../..');
 const FIXTURE = path.resolve(root, '../shared/fixtures/qwen2-tiny');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 const bin = path.join(root, 'apps/cli/bin/warmup.js');
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'generate', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'generate', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('warmup generate (CLI)', () => {
   it('greedy from the fixture folder reproduces the expected ids and log-probabilities', () => {
     const g = expected.greedy;
-    const r = cli('--model', FIXTURE, '--prompt-ids', JSON.stringify(g.prompt_ids), '--greedy', '--max-new-tokens', String(g.num_new_tokens), '--json', '--backend', 'cpu');
+    const r = cli(
+      '--model',
+      FIXTURE,
+      '--prompt-ids',
+      JSON.stringify(g.prompt_ids),
+      '--greedy',
+      '--max-new-tokens',
+      String(g.num_new_tokens),
+      '--json',
+      '--backend',
+      'cpu',
+    );
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -66,7 +78,9 @@ describe('--model resolution', () => {
     expect(Array.from(wa.slice(0, 8))).toEqual(Array.from(wb.slice(0, 8)));
     a.model.dispose();
     b.model.dispose();
-    await expect(resolveModel('no-such-model')).rejects.toThrow(/not a folder or preset: no-such-model; presets: .*qwen-tiny/);
+    await expect(resolveModel('no-such-model')).rejects.toThrow(
+      /not a folder or preset: no-such-model; presets: .*qwen-tiny/,
+    );
   });
 
   it('--prompt-ids must be a non-empty JSON array of ids inside the vocabulary', () => {

@@ -12,7 +12,11 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'grade-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('node', [path.join(ROOT, 'apps/cli/bin/warmup.js'), 'grade', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync('node', [path.join(ROOT, 'apps/cli/bin/warmup.js'), 'grade', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -44,7 +48,10 @@ describe('warmup grade', () => {
     const data = rows(`${DATA}/math-sample.jsonl`);
     const completions = writeJsonl(
       'math.jsonl',
-      data.map((r, i) => ({ id: r.unique_id, completion: answer(i % 2 === 0 ? `\\boxed{${r.answer}}` : '\\boxed{-987654}') })),
+      data.map((r, i) => ({
+        id: r.unique_id,
+        completion: answer(i % 2 === 0 ? `\\boxed{${r.answer}}` : '\\boxed{-987654}'),
+      })),
     );
     const r = cli('--task', 'math', '--data', `${DATA}/math-sample.jsonl`, '--completions', completions, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -59,12 +66,19 @@ describe('warmup grade', () => {
 
   it('grades mcq by question_id and reads the same data as JSON and CSV', () => {
     const data = rows(`${DATA}/mmlu-pro-sample.jsonl`);
-    const completions = writeJsonl('mcq.jsonl', data.map((r) => ({ id: r.question_id, completion: answer(`\\boxed{${r.answer}}`) })));
+    const completions = writeJsonl(
+      'mcq.jsonl',
+      data.map((r) => ({ id: r.question_id, completion: answer(`\\boxed{${r.answer}}`) })),
+    );
     const json = path.join(tmp, 'mmlu.json');
     writeFileSync(json, JSON.stringify(data));
     const csv = path.join(tmp, 'mmlu.csv');
     const q = (v: unknown): string => `"${String(typeof v === 'string' ? v : JSON.stringify(v)).replace(/"/g, '""')}"`;
-    writeFileSync(csv, 'question_id,question,options,answer,answer_index\n' + data.map((r) => [r.question_id, r.question, r.options, r.answer, r.answer_index].map(q).join(',')).join('\n'));
+    writeFileSync(
+      csv,
+      'question_id,question,options,answer,answer_index\n' +
+        data.map((r) => [r.question_id, r.question, r.options, r.answer, r.answer_index].map(q).join(',')).join('\n'),
+    );
     for (const file of [`${DATA}/mmlu-pro-sample.jsonl`, json, csv]) {
       const r = cli('--task', 'mcq', '--data', file, '--completions', completions, '--json');
       expect(r.code, r.stderr).toBe(0);
@@ -78,10 +92,22 @@ describe('warmup grade', () => {
       'code.jsonl',
       data.map((r, i) => ({
         id: r.task_id,
-        completion: answer('```python\n' + (i < 6 ? `${r.prompt}${r.canonical_solution}` : `def ${r.entry_point}(*a):\n    return None`) + '\n```'),
+        completion: answer(
+          '```python\n' +
+            (i < 6 ? `${r.prompt}${r.canonical_solution}` : `def ${r.entry_point}(*a):\n    return None`) +
+            '\n```',
+        ),
       })),
     );
-    const r = cli('--task', 'code', '--data', `${DATA}/humanevalplus-mini-sample.jsonl`, '--completions', completions, '--json');
+    const r = cli(
+      '--task',
+      'code',
+      '--data',
+      `${DATA}/humanevalplus-mini-sample.jsonl`,
+      '--completions',
+      completions,
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as Summary;
     expect(s.total).toBe(10);
@@ -96,7 +122,15 @@ describe('warmup grade', () => {
       'kk.jsonl',
       data.map((r, i) => ({ id: i, completion: answer(String(i === 0 ? 'nobody knows' : r.solution_text_format)) })),
     );
-    const r = cli('--task', 'kk', '--data', `${DATA}/kk/train_sample_people3.jsonl`, '--completions', completions, '--json');
+    const r = cli(
+      '--task',
+      'kk',
+      '--data',
+      `${DATA}/kk/train_sample_people3.jsonl`,
+      '--completions',
+      completions,
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as Summary;
     expect(s.total).toBe(10);
@@ -116,10 +150,36 @@ describe('warmup grade', () => {
     const cases: [string[], RegExp][] = [
       [['--task', 'chess', '--data', `${DATA}/mmlu-pro-sample.jsonl`, '--completions', good], /--task must be one of/],
       [['--task', 'mcq', '--data', path.join(tmp, 'missing.jsonl'), '--completions', good], /--data: no such file/],
-      [['--task', 'mcq', '--data', `${DATA}/mmlu-pro-sample.jsonl`, '--completions', writeJsonl('unknown.jsonl', [{ id: 'nope', completion: 'x' }])], /unknown\.jsonl:1: id "nope" not found/],
-      [['--task', 'mcq', '--data', `${DATA}/mmlu-pro-sample.jsonl`, '--completions', writeJsonl('noc.jsonl', [{ id: 3479 }])], /noc\.jsonl:1: field "completion"/],
-      [['--task', 'code', '--data', `${DATA}/mmlu-pro-sample.jsonl`, '--completions', good], /mmlu-pro-sample\.jsonl:1: field "prompt"/],
-      [['--task', 'mcq', '--data', path.join(tmp, 'ok.jsonl').replace('.jsonl', '.txt'), '--completions', good], /no such file|unsupported/],
+      [
+        [
+          '--task',
+          'mcq',
+          '--data',
+          `${DATA}/mmlu-pro-sample.jsonl`,
+          '--completions',
+          writeJsonl('unknown.jsonl', [{ id: 'nope', completion: 'x' }]),
+        ],
+        /unknown\.jsonl:1: id "nope" not found/,
+      ],
+      [
+        [
+          '--task',
+          'mcq',
+          '--data',
+          `${DATA}/mmlu-pro-sample.jsonl`,
+          '--completions',
+          writeJsonl('noc.jsonl', [{ id: 3479 }]),
+        ],
+        /noc\.jsonl:1: field "completion"/,
+      ],
+      [
+        ['--task', 'code', '--data', `${DATA}/mmlu-pro-sample.jsonl`, '--completions', good],
+        /mmlu-pro-sample\.jsonl:1: field "prompt"/,
+      ],
+      [
+        ['--task', 'mcq', '--data', path.join(tmp, 'ok.jsonl').replace('.jsonl', '.txt'), '--completions', good],
+        /no such file|unsupported/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);

@@ -17,7 +17,10 @@ function warmup(...args: string[]): { code: number | null; stdout: string; stder
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const lines = (file: string): Array<Record<string, unknown>> =>
-  readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('warmup kk', () => {
   const data = path.join(dir, 'kk.jsonl');
@@ -28,7 +31,8 @@ describe('warmup kk', () => {
     const recs = lines(data);
     expect(recs).toHaveLength(30);
     expect(recs.map((x) => x.n).sort()).toEqual([...Array(10).fill(3), ...Array(10).fill(4), ...Array(10).fill(5)]);
-    for (const key of ['id', 'n', 'names', 'statements', 'solution', 'quiz', 'solution_text', 'solution_text_format']) expect(recs[0]).toHaveProperty(key);
+    for (const key of ['id', 'n', 'names', 'statements', 'solution', 'quiz', 'solution_text', 'solution_text_format'])
+      expect(recs[0]).toHaveProperty(key);
     const again = path.join(dir, 'again.jsonl');
     expect(warmup('kk', 'generate', '--people', '3..5', '--count', '30', '--seed', '4', '--out', again).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(data, 'utf8'));
@@ -36,7 +40,23 @@ describe('warmup kk', () => {
 
   it('generate --with-trace adds teacher completions that grade correct', () => {
     const traced = path.join(dir, 'traced.jsonl');
-    const r = warmup('kk', 'generate', '--people', '4', '--count', '6', '--seed', '2', '--with-trace', '--style', 'short', '--prompt-style', 'chat', '--out', traced);
+    const r = warmup(
+      'kk',
+      'generate',
+      '--people',
+      '4',
+      '--count',
+      '6',
+      '--seed',
+      '2',
+      '--with-trace',
+      '--style',
+      'short',
+      '--prompt-style',
+      'chat',
+      '--out',
+      traced,
+    );
     expect(r.code, r.stderr).toBe(0);
     const recs = lines(traced);
     for (const x of recs) {
@@ -60,9 +80,15 @@ describe('warmup kk', () => {
       completions,
       [
         { id: `kk-n3-i${recs[0].index}`, completion: `a </think> <answer>${recs[0].solution_text_format}</answer>` },
-        { id: `kk-n3-i${recs[1].index}`, completion: `a </think> <answer>${flip(String(recs[1].solution_text_format))}</answer>` },
+        {
+          id: `kk-n3-i${recs[1].index}`,
+          completion: `a </think> <answer>${flip(String(recs[1].solution_text_format))}</answer>`,
+        },
         { id: `kk-n3-i${recs[2].index}`, completion: 'no tags at all' },
-        { id: `kk-n3-i${recs[3].index}`, completion: `<think>b</think> <answer>${recs[3].solution_text}</answer>\n<|im_end|>` },
+        {
+          id: `kk-n3-i${recs[3].index}`,
+          completion: `<think>b</think> <answer>${recs[3].solution_text}</answer>\n<|im_end|>`,
+        },
       ]
         .map((x) => JSON.stringify(x))
         .join('\n'),
@@ -71,7 +97,9 @@ describe('warmup kk', () => {
     expect(paper).toMatchObject({ total: 4, correct: 2, accuracy: 0.5, format_failures: 1, scheme: 'paper' });
     expect(paper.mean_reward).toBeCloseTo((2 - 0.5 - 2 + 2) / 4);
     expect(paper.results.map((r: { correct: boolean }) => r.correct)).toEqual([true, false, false, true]);
-    const lrl = JSON.parse(warmup('kk', 'grade', '--data', PUBLIC, '--completions', completions, '--json', '--scheme', 'logic-rl').stdout);
+    const lrl = JSON.parse(
+      warmup('kk', 'grade', '--data', PUBLIC, '--completions', completions, '--json', '--scheme', 'logic-rl').stdout,
+    );
     expect(lrl.mean_reward).toBeCloseTo((3 - 0.5 - 3 + 3) / 4);
     const text = warmup('kk', 'grade', '--data', PUBLIC, '--completions', completions);
     expect(text.code).toBe(0);
@@ -102,11 +130,17 @@ describe('warmup kk', () => {
       [['kk', 'generate', '--count', 'ten', '--out', out], /--count must be an integer/],
       [['kk', 'generate', '--count', '500', '--people', '2', '--out', out], /--count: only \d+ distinct/],
       [['kk', 'generate', '--count', '5', '--style', 'long', '--out', out], /--style needs --with-trace/],
-      [['kk', 'generate', '--count', '5', '--with-trace', '--style', 'medium', '--out', out], /--style must be one of long, short/],
+      [
+        ['kk', 'generate', '--count', '5', '--with-trace', '--style', 'medium', '--out', out],
+        /--style must be one of long, short/,
+      ],
       [['kk', 'generate', '--count', '5'], /--out/],
       [['kk', 'grade', '--data', badJsonl, '--completions', unknownId], /bad\.jsonl:2: malformed JSON/],
       [['kk', 'grade', '--data', PUBLIC, '--completions', unknownId], /unknown-id\.jsonl:2: id "nope" not found/],
-      [['kk', 'grade', '--data', PUBLIC, '--completions', unknownId, '--scheme', 'r1'], /--scheme must be one of paper, logic-rl/],
+      [
+        ['kk', 'grade', '--data', PUBLIC, '--completions', unknownId, '--scheme', 'r1'],
+        /--scheme must be one of paper, logic-rl/,
+      ],
       [['kk', 'grade', '--data', path.join(dir, 'missing.jsonl'), '--completions', unknownId], /--data: no such file/],
       [['kk', 'stats', '--data', badJsonl], /bad\.jsonl:2:/],
     ];

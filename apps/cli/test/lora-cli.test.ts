@@ -16,7 +16,32 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'warmup-lora-cli-'));
 const data = path.join(tmp, 'kk.jsonl');
 const run = (...a: string[]) => spawnSync('node', [BIN, ...a], { encoding: 'utf8', cwd: ROOT });
 const sft = (out: string, ...extra: string[]) =>
-  run('sft', '--model', 'kk-tiny', '--data', data, '--out', out, '--backend', 'wasm', '--seed', '2', '--batch-size', '4', '--lr', '1e-2', '--warmup-steps', '0', '--eval-every', '0', '--eval-fraction', '0', '--checkpoint-every', '2', ...extra);
+  run(
+    'sft',
+    '--model',
+    'kk-tiny',
+    '--data',
+    data,
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+    '--seed',
+    '2',
+    '--batch-size',
+    '4',
+    '--lr',
+    '1e-2',
+    '--warmup-steps',
+    '0',
+    '--eval-every',
+    '0',
+    '--eval-fraction',
+    '0',
+    '--checkpoint-every',
+    '2',
+    ...extra,
+  );
 
 function tensorNames(file: string): string[] {
   const buf = readFileSync(file);
@@ -33,7 +58,23 @@ async function logits(m: Qwen2Model): Promise<Float32Array> {
 
 describe('warmup sft --lora-rank', () => {
   beforeAll(async () => {
-    expect(run('kk', 'generate', '--people', '2', '--count', '12', '--seed', '5', '--with-trace', '--style', 'short', '--out', data).status).toBe(0);
+    expect(
+      run(
+        'kk',
+        'generate',
+        '--people',
+        '2',
+        '--count',
+        '12',
+        '--seed',
+        '5',
+        '--with-trace',
+        '--style',
+        'short',
+        '--out',
+        data,
+      ).status,
+    ).toBe(0);
     await useNodeBackend('wasm');
   });
 
@@ -57,15 +98,26 @@ describe('warmup sft --lora-rank', () => {
     expect(r.stderr).toMatch(/lora: rank 4, alpha 8 on q_proj,v_proj,down_proj: \d+ trainable parameters/);
     const ckpt = path.join(out, 'checkpoint');
     const final = path.join(out, 'final');
-    expect(JSON.parse(readFileSync(path.join(ckpt, 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj', 'down_proj'] });
-    expect(tensorNames(path.join(ckpt, 'adapter_model.safetensors'))).toContain('base_model.model.model.layers.1.mlp.down_proj.lora_B.weight');
+    expect(JSON.parse(readFileSync(path.join(ckpt, 'adapter_config.json'), 'utf8'))).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj', 'v_proj', 'down_proj'],
+    });
+    expect(tensorNames(path.join(ckpt, 'adapter_model.safetensors'))).toContain(
+      'base_model.model.model.layers.1.mlp.down_proj.lora_B.weight',
+    );
     expect(existsSync(path.join(final, 'adapter_config.json'))).toBe(false);
     expect(tensorNames(path.join(final, 'model.safetensors')).some((n) => n.includes('lora'))).toBe(false);
 
     // final/ = checkpoint base + adapter, merged; the untargeted weights are the base's.
     const merged = await loadModel(folderSource(final));
     const adapted = await loadModel(folderSource(ckpt));
-    const base = await snapshotOf(adapted, ['model.layers.0.self_attn.qkv_proj.weight', 'model.layers.0.mlp.gate_up_proj.weight', 'model.norm.weight']);
+    const base = await snapshotOf(adapted, [
+      'model.layers.0.self_attn.qkv_proj.weight',
+      'model.layers.0.mlp.gate_up_proj.weight',
+      'model.norm.weight',
+    ]);
     await loadLora(folderSource(ckpt), adapted);
     const a = await logits(adapted);
     const m = await logits(merged);
@@ -73,21 +125,52 @@ describe('warmup sft --lora-rank', () => {
     for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - m[i]));
     expect(diff).toBeLessThan(1e-5);
     const after = await snapshotOf(merged, [...base.keys()]);
-    expect(changed(base.get('model.layers.0.self_attn.qkv_proj.weight')!, after.get('model.layers.0.self_attn.qkv_proj.weight')!)).toBe(true);
-    expect(changed(base.get('model.layers.0.mlp.gate_up_proj.weight')!, after.get('model.layers.0.mlp.gate_up_proj.weight')!)).toBe(false);
+    expect(
+      changed(
+        base.get('model.layers.0.self_attn.qkv_proj.weight')!,
+        after.get('model.layers.0.self_attn.qkv_proj.weight')!,
+      ),
+    ).toBe(true);
+    expect(
+      changed(
+        base.get('model.layers.0.mlp.gate_up_proj.weight')!,
+        after.get('model.layers.0.mlp.gate_up_proj.weight')!,
+      ),
+    ).toBe(false);
     expect(changed(base.get('model.norm.weight')!, after.get('model.norm.weight')!)).toBe(false);
     merged.dispose();
     adapted.dispose();
 
-    const wrong = sft(out, '--max-steps', '4', '--resume', '--lora-rank', '8', '--lora-targets', 'q_proj,v_proj,down_proj');
+    const wrong = sft(
+      out,
+      '--max-steps',
+      '4',
+      '--resume',
+      '--lora-rank',
+      '8',
+      '--lora-targets',
+      'q_proj,v_proj,down_proj',
+    );
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/--resume: .* was trained with LoRA rank 4.*not LoRA rank 8/);
     const none = sft(out, '--max-steps', '4', '--resume');
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/not full fine-tuning/);
-    const resumed = sft(out, '--max-steps', '4', '--resume', '--lora-rank', '4', '--lora-targets', 'down_proj,v_proj,q_proj');
+    const resumed = sft(
+      out,
+      '--max-steps',
+      '4',
+      '--resume',
+      '--lora-rank',
+      '4',
+      '--lora-targets',
+      'down_proj,v_proj,q_proj',
+    );
     expect(resumed.status, resumed.stderr).toBe(0);
-    const steps = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
     expect(steps).toEqual([1, 2, 3, 4]);
     expect(JSON.parse(readFileSync(path.join(ckpt, 'trainer_state.json'), 'utf8')).step).toBe(4);
   });

@@ -12,7 +12,28 @@ const BIN = path.join(ROOT, 'apps/cli/bin/warmup.js');
 describe('warmup pipeline', () => {
   it('runs base, warmup, base+RLVR and warmup+RLVR, compares them, and resumes', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'warmup-pipe-')), 'p');
-    const args = [BIN, 'pipeline', '--backend', 'wasm', '--out', out, '--sft-steps', '3', '--grpo-steps', '1', '--eval-limit', '3', '--samples', '2', '--max-new-tokens', '12', '--warmup-count', '20', '--target-limit', '6'];
+    const args = [
+      BIN,
+      'pipeline',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+      '--sft-steps',
+      '3',
+      '--grpo-steps',
+      '1',
+      '--eval-limit',
+      '3',
+      '--samples',
+      '2',
+      '--max-new-tokens',
+      '12',
+      '--warmup-count',
+      '20',
+      '--target-limit',
+      '6',
+    ];
     const r = spawnSync('node', args, { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const arms = ['base', 'warmup', 'base-rlvr', 'warmup-rlvr'];

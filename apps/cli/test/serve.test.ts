@@ -12,12 +12,19 @@ afterAll(async () => {
 });
 
 async function post(route: string, body: unknown): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${srv.url}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const r = await fetch(`${srv.url}${route}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: r.status, json: await r.json() };
 }
 
 /** POST with stream: true; returns the parsed `data:` payloads up to (not including) [DONE]. */
-async function stream(route: string, body: Record<string, unknown>): Promise<{ events: any[]; done: boolean; type: string | null }> {
+async function stream(
+  route: string,
+  body: Record<string, unknown>,
+): Promise<{ events: any[]; done: boolean; type: string | null }> {
   const r = await fetch(`${srv.url}${route}`, { method: 'POST', body: JSON.stringify({ ...body, stream: true }) });
   const text = await r.text();
   const events: any[] = [];
@@ -32,7 +39,12 @@ async function stream(route: string, body: Record<string, unknown>): Promise<{ e
   return { events, done, type: r.headers.get('content-type') };
 }
 
-const chat = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Who is a knight?' }] };
+const chat = {
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Who is a knight?' },
+  ],
+};
 
 describe('serve: responses', () => {
   it('lists the model', async () => {
@@ -81,7 +93,9 @@ describe('serve: responses', () => {
     const text = s.events.flatMap((e) => e.choices.map((c: { text: string }) => c.text)).join('');
     expect(text).toBe(plain.json.choices[0].text);
     expect(s.events.length).toBeGreaterThan(2); // streamed in pieces, not one blob
-    const finish = s.events.flatMap((e) => e.choices.map((c: { finish_reason: string | null }) => c.finish_reason)).filter(Boolean);
+    const finish = s.events
+      .flatMap((e) => e.choices.map((c: { finish_reason: string | null }) => c.finish_reason))
+      .filter(Boolean);
     expect(finish).toEqual([plain.json.choices[0].finish_reason]);
     expect(s.events.at(-1).usage).toEqual(plain.json.usage);
   });
@@ -112,7 +126,9 @@ describe('serve: responses', () => {
   });
 
   it('queues concurrent requests and answers all of them', async () => {
-    const rs = await Promise.all([1, 2, 3].map((seed) => post('/v1/completions', { prompt: 'a', max_tokens: 3, seed })));
+    const rs = await Promise.all(
+      [1, 2, 3].map((seed) => post('/v1/completions', { prompt: 'a', max_tokens: 3, seed })),
+    );
     expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
   });
 });

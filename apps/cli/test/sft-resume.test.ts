@@ -12,9 +12,32 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'warmup-resume-'));
 const data = path.join(tmp, 'kk.jsonl');
 
 const args = (out: string): string[] => [
-  BIN, 'sft', '--model', 'kk-tiny', '--data', data, '--out', out, '--backend', 'wasm', '--seed', '3',
-  '--max-steps', '14', '--checkpoint-every', '2', '--batch-size', '4', '--lr', '2e-3', '--warmup-steps', '2',
-  '--eval-every', '0', '--eval-fraction', '0',
+  BIN,
+  'sft',
+  '--model',
+  'kk-tiny',
+  '--data',
+  data,
+  '--out',
+  out,
+  '--backend',
+  'wasm',
+  '--seed',
+  '3',
+  '--max-steps',
+  '14',
+  '--checkpoint-every',
+  '2',
+  '--batch-size',
+  '4',
+  '--lr',
+  '2e-3',
+  '--warmup-steps',
+  '2',
+  '--eval-every',
+  '0',
+  '--eval-fraction',
+  '0',
 ];
 
 function readWeights(dir: string): Float32Array {
@@ -25,16 +48,34 @@ function readWeights(dir: string): Float32Array {
 }
 
 function steps(out: string): { step: number; loss: number }[] {
-  return readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('warmup sft: kill -9 and --resume', () => {
   beforeAll(() => {
-    const r = spawnSync('node', [BIN, 'kk', 'generate', '--people', '2..3', '--count', '40', '--seed', '5', '--with-trace', '--style', 'short', '--out', data]);
+    const r = spawnSync('node', [
+      BIN,
+      'kk',
+      'generate',
+      '--people',
+      '2..3',
+      '--count',
+      '40',
+      '--seed',
+      '5',
+      '--with-trace',
+      '--style',
+      'short',
+      '--out',
+      data,
+    ]);
     expect(r.status).toBe(0);
   });
 
-  it('resumes where the checkpoint left off and ends at the uninterrupted run\'s weights', async () => {
+  it("resumes where the checkpoint left off and ends at the uninterrupted run's weights", async () => {
     const full = path.join(tmp, 'full');
     const r = spawnSync('node', args(full), { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

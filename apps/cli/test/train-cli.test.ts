@@ -30,7 +30,29 @@ describe('warmup grpo / sft CLI', () => {
   it('runs on a code dataset (HumanEval+ records, graded in the Node sandbox)', () => {
     const out = path.join(tmp, 'r-code');
     const data = path.resolve(__dirname, '../../../../shared/data/humanevalplus-mini-sample.jsonl');
-    const r = run('grpo', '--model', 'qwen-tiny', '--backend', 'wasm', '--task', 'code', '--data', data, '--limit', '4', '--out', out, '--max-steps', '1', '--num-generations', '2', '--prompts-per-step', '2', '--max-completion-length', '8');
+    const r = run(
+      'grpo',
+      '--model',
+      'qwen-tiny',
+      '--backend',
+      'wasm',
+      '--task',
+      'code',
+      '--data',
+      data,
+      '--limit',
+      '4',
+      '--out',
+      out,
+      '--max-steps',
+      '1',
+      '--num-generations',
+      '2',
+      '--prompts-per-step',
+      '2',
+      '--max-completion-length',
+      '8',
+    );
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]);
@@ -47,7 +69,19 @@ describe('warmup grpo / sft CLI', () => {
   });
 
   it('names a bad flag value and an unknown config key', () => {
-    let r = run('grpo', '--model', 'kk-tiny', '--task', 'kk', '--data', puzzles, '--out', path.join(tmp, 'x'), '--num-generations', '1');
+    let r = run(
+      'grpo',
+      '--model',
+      'kk-tiny',
+      '--task',
+      'kk',
+      '--data',
+      puzzles,
+      '--out',
+      path.join(tmp, 'x'),
+      '--num-generations',
+      '1',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--num-generations/);
     const cfg = path.join(tmp, 'c.yaml');
@@ -59,7 +93,17 @@ describe('warmup grpo / sft CLI', () => {
     r = run('grpo', '--config', cfg, '--data', puzzles, '--out', path.join(tmp, 'y'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/key "lr"/);
-    r = run('sft', '--model', 'kk-tiny', '--data', puzzles.replace('.jsonl', '-missing.jsonl'), '--out', path.join(tmp, 'z'), '--lr', '1e-3');
+    r = run(
+      'sft',
+      '--model',
+      'kk-tiny',
+      '--data',
+      puzzles.replace('.jsonl', '-missing.jsonl'),
+      '--out',
+      path.join(tmp, 'z'),
+      '--lr',
+      '1e-3',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--data: no such file/);
   });
@@ -67,10 +111,27 @@ describe('warmup grpo / sft CLI', () => {
   it('runs GRPO from a YAML config and logs per-step reward metrics', () => {
     const cfg = path.join(tmp, 'grpo.yaml');
     const out = path.join(tmp, 'grpo-run');
-    writeFileSync(cfg, ['model: kk-tiny', 'task: kk', `data: ${puzzles}`, `out: ${out}`, 'backend: wasm', 'max-steps: 2', 'num-generations: 4', 'prompts-per-step: 2', 'max-completion-length: 12', 'lr: 1e-4'].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        'model: kk-tiny',
+        'task: kk',
+        `data: ${puzzles}`,
+        `out: ${out}`,
+        'backend: wasm',
+        'max-steps: 2',
+        'num-generations: 4',
+        'prompts-per-step: 2',
+        'max-completion-length: 12',
+        'lr: 1e-4',
+      ].join('\n'),
+    );
     const r = run('grpo', '--config', cfg);
     expect(r.status, r.stderr).toBe(0);
-    const lines = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([1, 2]);
     for (const l of lines) {
       expect(typeof l.reward_mean).toBe('number');

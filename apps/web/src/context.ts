@@ -18,7 +18,11 @@ export interface AppContext {
   ensureBackend(): Promise<void>;
 }
 
-export function createContext(api: Remote<WorkerApi>, log: LogFn, opts: { busyEl: HTMLElement; selectedBackend: () => BackendInfo['requested']; onChange: () => void }): AppContext {
+export function createContext(
+  api: Remote<WorkerApi>,
+  log: LogFn,
+  opts: { busyEl: HTMLElement; selectedBackend: () => BackendInfo['requested']; onChange: () => void },
+): AppContext {
   let busy = false;
   let model: ModelInfo | undefined;
   let backend: BackendInfo | undefined;

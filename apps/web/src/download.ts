@@ -5,7 +5,12 @@ import type { ModelFile } from './worker-api.ts';
 
 /** "tiny-bytes (seed 0) + sft 15" -> "tiny-bytes-seed-0-sft-15". */
 export function folderName(source: string): string {
-  return source.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'model';
+  return (
+    source
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'model'
+  );
 }
 
 /** Stored, not deflated: float32 weights hardly compress and the zip is built on the main thread. */

@@ -1,6 +1,16 @@
 // Knights & Knaves: generate a puzzle with the task's generator, show its prompt, ask the model
 // (or take the programmatic teacher's trace) and grade the completion with the paper's reward.
-import { generateKkPuzzlesOfSize, kkPrompt, kkTask, kkTeacherTrace, KK_MAX_PEOPLE, KK_MIN_PEOPLE, type Grade, type KkPuzzle, type PromptStyle } from '@warmup/tasks';
+import {
+  generateKkPuzzlesOfSize,
+  kkPrompt,
+  kkTask,
+  kkTeacherTrace,
+  KK_MAX_PEOPLE,
+  KK_MIN_PEOPLE,
+  type Grade,
+  type KkPuzzle,
+  type PromptStyle,
+} from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput, visible } from './dom.ts';
 
@@ -26,7 +36,8 @@ export function showGrade(g: Grade | undefined, el: HTMLElement = byId('kk-grade
 
 export function mountKkPanel(ctx: AppContext): void {
   const people = byId<HTMLSelectElement>('kk-people');
-  for (let n = KK_MIN_PEOPLE; n <= KK_MAX_PEOPLE; n++) people.append(new Option(String(n), String(n), n === 3, n === 3));
+  for (let n = KK_MIN_PEOPLE; n <= KK_MAX_PEOPLE; n++)
+    people.append(new Option(String(n), String(n), n === 3, n === 3));
   const style = byId<HTMLSelectElement>('kk-style');
   let puzzle: KkPuzzle | undefined;
 
@@ -54,7 +65,8 @@ export function mountKkPanel(ctx: AppContext): void {
   byId('kk-new').addEventListener('click', () => {
     // Clicking again moves to the next seed; the field always names the puzzle on screen.
     const seed = byId<HTMLInputElement>('kk-seed');
-    if (puzzle && puzzle.n === Number(people.value) && puzzle.id.startsWith(`kk-s${seed.value}-`)) seed.value = String(Number(seed.value) + 1);
+    if (puzzle && puzzle.n === Number(people.value) && puzzle.id.startsWith(`kk-s${seed.value}-`))
+      seed.value = String(Number(seed.value) + 1);
     newPuzzle();
   });
   style.addEventListener('change', () => {

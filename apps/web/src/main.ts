@@ -42,6 +42,7 @@ byId('log-clear').addEventListener('click', () => byId('log').replaceChildren())
   api,
   ctx,
   train,
-  gradeRecord: (task: TaskName, record: string, completion: string, timeoutMs: number) => gradeRecord(api, task, record, completion, timeoutMs),
+  gradeRecord: (task: TaskName, record: string, completion: string, timeoutMs: number) =>
+    gradeRecord(api, task, record, completion, timeoutMs),
 };
 log('info', 'ready: pick a backend, then create or load a model');

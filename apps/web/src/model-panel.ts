@@ -6,8 +6,10 @@ import { DEFAULT_PRESET, PRESETS, presetByName, presetTokenizerFiles } from './p
 import type { ModelInfo } from './worker-api.ts';
 
 function showTab(name: string): void {
-  for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab')) t.classList.toggle('active', t.dataset.tab === name);
-  for (const b of document.querySelectorAll<HTMLElement>('#model-panel [data-tab-body]')) b.hidden = b.dataset.tabBody !== name;
+  for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab'))
+    t.classList.toggle('active', t.dataset.tab === name);
+  for (const b of document.querySelectorAll<HTMLElement>('#model-panel [data-tab-body]'))
+    b.hidden = b.dataset.tabBody !== name;
 }
 
 function modelFacts(m: ModelInfo | undefined): [string, string][] {
@@ -25,11 +27,14 @@ function modelFacts(m: ModelInfo | undefined): [string, string][] {
 }
 
 export function mountModelPanel(ctx: AppContext): void {
-  for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab')) t.addEventListener('click', () => showTab(t.dataset.tab ?? 'preset'));
+  for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab'))
+    t.addEventListener('click', () => showTab(t.dataset.tab ?? 'preset'));
 
   const select = byId<HTMLSelectElement>('preset-select');
   const desc = byId('preset-desc');
-  select.replaceChildren(...PRESETS.map((p) => new Option(p.name, p.name, p.name === DEFAULT_PRESET, p.name === DEFAULT_PRESET)));
+  select.replaceChildren(
+    ...PRESETS.map((p) => new Option(p.name, p.name, p.name === DEFAULT_PRESET, p.name === DEFAULT_PRESET)),
+  );
   const showDesc = (): void => {
     desc.textContent = presetByName(select.value)?.description ?? '';
   };
@@ -46,7 +51,9 @@ export function mountModelPanel(ctx: AppContext): void {
   byId('preset-create').addEventListener('click', () => {
     const preset = presetByName(select.value);
     if (!preset) return;
-    void load('create model', async () => ctx.api.createModel(preset.config, numberInput('preset-seed'), preset.name, await presetTokenizerFiles(preset)));
+    void load('create model', async () =>
+      ctx.api.createModel(preset.config, numberInput('preset-seed'), preset.name, await presetTokenizerFiles(preset)),
+    );
   });
 
   const urlInput = byId<HTMLInputElement>('model-url');

@@ -34,7 +34,12 @@ export function hfTokenizerFromFiles(files: Record<string, string>, where: strin
   const json = files['tokenizer.json'];
   if (!json) throw new Error(`${where}: tokenizer.json is missing`);
   const cfg = files['tokenizer_config.json'];
-  return hfTokenizer(new TextTokenizer(JSON.parse(json) as Record<string, unknown>, cfg ? (JSON.parse(cfg) as Record<string, unknown>) : {}));
+  return hfTokenizer(
+    new TextTokenizer(
+      JSON.parse(json) as Record<string, unknown>,
+      cfg ? (JSON.parse(cfg) as Record<string, unknown>) : {},
+    ),
+  );
 }
 
 export function byteTokenizer(eosTokenIds: number[]): ModelTokenizer {

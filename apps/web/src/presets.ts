@@ -9,7 +9,14 @@ export interface Preset {
   tokenizerFolder?: string;
 }
 
-function qwen2Config(p: { vocab: number; hidden: number; inter: number; layers: number; heads: number; kvHeads: number }): Record<string, unknown> {
+function qwen2Config(p: {
+  vocab: number;
+  hidden: number;
+  inter: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+}): Record<string, unknown> {
   return {
     architectures: ['Qwen2ForCausalLM'],
     model_type: 'qwen2',
@@ -48,8 +55,14 @@ const BUILT_IN: Preset[] = [
 // tokenizer is a folder under models/ (e.g. kk-tokenizer, the Qwen BPE shrunk to K&K text) gets
 // that tokenizer, fetched only when the preset is created; 'qwen' presets need the full 151k-token
 // Qwen tokenizer, which the web app does not ship, so they are left out.
-const fromRepo = import.meta.glob<Record<string, unknown>>('../../../models/*.json', { eager: true, import: 'default' });
-const tokenizerFiles = import.meta.glob<string>(['../../../models/*/tokenizer.json', '../../../models/*/tokenizer_config.json'], { query: '?raw', import: 'default' });
+const fromRepo = import.meta.glob<Record<string, unknown>>('../../../models/*.json', {
+  eager: true,
+  import: 'default',
+});
+const tokenizerFiles = import.meta.glob<string>(
+  ['../../../models/*/tokenizer.json', '../../../models/*/tokenizer_config.json'],
+  { query: '?raw', import: 'default' },
+);
 
 const folderFile = (folder: string, name: string): string => `../../../models/${folder}/${name}`;
 
@@ -66,7 +79,10 @@ function repoPresets(): Preset[] {
     if (folder && !(folderFile(folder, 'tokenizer.json') in tokenizerFiles)) continue;
     const name = file.replace(/^.*\//, '').replace(/\.json$/, '');
     const shape = `vocab ${String(config.vocab_size)}, hidden ${String(config.hidden_size)}, ${String(config.num_hidden_layers)} layers`;
-    const description = wrapped && typeof json.description === 'string' ? `models/${name}.json: ${json.description}` : `models/${name}.json (${shape})`;
+    const description =
+      wrapped && typeof json.description === 'string'
+        ? `models/${name}.json: ${json.description}`
+        : `models/${name}.json (${shape})`;
     out.push({ name, description, config, tokenizerFolder: folder });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -51,7 +51,16 @@ function options(kind: ChartKind, width: number): uPlot.Options {
     scales,
     axes,
     legend: { live: true },
-    series: [{ label: 'step' }, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, scale: l.scale, points: { show: true, size: 4 } }))],
+    series: [
+      { label: 'step' },
+      ...lines.map((l) => ({
+        label: l.label,
+        stroke: l.color,
+        width: 2,
+        scale: l.scale,
+        points: { show: true, size: 4 },
+      })),
+    ],
   };
 }
 

@@ -2,7 +2,14 @@
 // the loaded model; a live chart and per-step figures, Stop (mid-rollout for GRPO), and the
 // trained model as a download (it also stays loaded for the K&K panel's "Ask model").
 import { proxy } from 'comlink';
-import { isTaskName, KK_MAX_PEOPLE, KK_MIN_PEOPLE, KK_TEACHER_STYLES, TASK_NAMES, type KkTeacherStyle } from '@warmup/tasks';
+import {
+  isTaskName,
+  KK_MAX_PEOPLE,
+  KK_MIN_PEOPLE,
+  KK_TEACHER_STYLES,
+  TASK_NAMES,
+  type KkTeacherStyle,
+} from '@warmup/tasks';
 import type { AppContext } from './context.ts';
 import { byId, numberInput } from './dom.ts';
 import { folderName, saveAs, zipFolder } from './download.ts';
@@ -30,7 +37,8 @@ function fmt(x: number | undefined, digits = 3): string {
 function statLine(kind: ChartKind, m: TrainMetrics, total: number): string {
   const head = `step ${m.step}/${total}`;
   const perf = `${fmt(m.tokens_per_s)} tok/s · ${fmt(m.step_s)} s/step`;
-  if (kind === 'sft') return `${head} · loss ${fmt(m.loss, 4)} · lr ${fmt(m.lr, 2)} · grad norm ${fmt(m.grad_norm)} · ${perf}`;
+  if (kind === 'sft')
+    return `${head} · loss ${fmt(m.loss, 4)} · lr ${fmt(m.lr, 2)} · grad norm ${fmt(m.grad_norm)} · ${perf}`;
   return `${head} · reward ${fmt(m.reward_mean)} (± ${fmt(m.reward_std)}) · correct ${fmt(m.correct_frac)} · length ${fmt(m.completion_len_mean)} · generation ${fmt(m.gen_s)} s · ${perf}`;
 }
 
@@ -52,7 +60,8 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
   const targetTask = byId<HTMLSelectElement>('train-target-task');
   for (const t of TASK_NAMES) targetTask.append(new Option(t, t, t === 'math', t === 'math'));
   const showTarget = (): void => {
-    for (const el of document.querySelectorAll<HTMLElement>('#train-panel [data-target-file]')) el.hidden = target.value !== 'file';
+    for (const el of document.querySelectorAll<HTMLElement>('#train-panel [data-target-file]'))
+      el.hidden = target.value !== 'file';
   };
   target.addEventListener('change', showTarget);
 
@@ -76,10 +85,15 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
   const showKind = (k: ChartKind): void => {
     const prev = kind;
     kind = k;
-    for (const t of document.querySelectorAll<HTMLElement>('#train-panel [data-train-kind]')) t.classList.toggle('active', t.dataset.trainKind === k);
-    for (const b of document.querySelectorAll<HTMLElement>('#train-panel [data-train-body]')) b.hidden = b.dataset.trainBody !== k;
+    for (const t of document.querySelectorAll<HTMLElement>('#train-panel [data-train-kind]'))
+      t.classList.toggle('active', t.dataset.trainKind === k);
+    for (const b of document.querySelectorAll<HTMLElement>('#train-panel [data-train-body]'))
+      b.hidden = b.dataset.trainBody !== k;
     // Swap in this stage's defaults unless the user changed them.
-    for (const [field, id] of [['lr', 'train-lr'], ['steps', 'train-steps']] as const) {
+    for (const [field, id] of [
+      ['lr', 'train-lr'],
+      ['steps', 'train-steps'],
+    ] as const) {
       const input = byId<HTMLInputElement>(id);
       if (input.value === DEFAULTS[prev][field]) input.value = DEFAULTS[k][field];
     }
@@ -95,13 +109,15 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
         peopleMax: Number(byId<HTMLSelectElement>('train-people-max').value),
         count: numberInput('train-count'),
         seed: numberInput('train-seed'),
-        promptStyle: byId<HTMLSelectElement>('train-prompt-style').value === 'chat' ? ('chat' as const) : ('r1' as const),
+        promptStyle:
+          byId<HTMLSelectElement>('train-prompt-style').value === 'chat' ? ('chat' as const) : ('r1' as const),
       },
       steps: numberInput('train-steps'),
       lr: numberInput('train-lr'),
       batchSize: numberInput('train-batch'),
     };
-    if (kind === 'sft') return { ...common, kind, traceStyle: traceStyle(byId<HTMLSelectElement>('train-trace').value) };
+    if (kind === 'sft')
+      return { ...common, kind, traceStyle: traceStyle(byId<HTMLSelectElement>('train-trace').value) };
     return {
       ...common,
       kind,
@@ -128,7 +144,12 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
       chart.reset(req.kind);
       progress.max = req.steps;
       progress.value = 0;
-      stats.textContent = req.kind === 'sft' ? 'generating teacher traces…' : req.target ? `reading ${req.target.fileName}…` : 'generating K&K prompts…';
+      stats.textContent =
+        req.kind === 'sft'
+          ? 'generating teacher traces…'
+          : req.target
+            ? `reading ${req.target.fileName}…`
+            : 'generating K&K prompts…';
       stop.disabled = false;
       try {
         reply = await ctx.api.train(
@@ -156,7 +177,10 @@ export function mountTrainPanel(ctx: AppContext): TrainPanel {
       const folder = folderName(ctx.model.source);
       const zip = zipFolder(folder, files);
       saveAs(`${folder}.zip`, zip, 'application/zip');
-      ctx.log('info', `download: ${folder}.zip (${files.map((f) => f.name).join(', ')}; ${(zip.length / 2 ** 20).toFixed(2)} MiB)`);
+      ctx.log(
+        'info',
+        `download: ${folder}.zip (${files.map((f) => f.name).join(', ')}; ${(zip.length / 2 ** 20).toFixed(2)} MiB)`,
+      );
     });
   });
 

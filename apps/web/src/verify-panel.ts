@@ -14,7 +14,13 @@ export function pyodideURL(): string {
 }
 
 /** Grade one completion in the worker; `record` is one JSON object as a line of the task's JSONL. */
-export function gradeRecord(api: Remote<WorkerApi>, task: TaskName, record: string, completion: string, timeoutMs: number): Promise<Grade> {
+export function gradeRecord(
+  api: Remote<WorkerApi>,
+  task: TaskName,
+  record: string,
+  completion: string,
+  timeoutMs: number,
+): Promise<Grade> {
   return api.grade({ task, record, completion, timeoutMs, pyodideURL: pyodideURL() });
 }
 
@@ -33,11 +39,21 @@ export function mountVerifyPanel(ctx: AppContext): void {
     try {
       const timeoutMs = numberInput('verify-timeout') * 1000;
       if (!(timeoutMs > 0)) throw new Error('time limit must be positive');
-      const g = await gradeRecord(ctx.api, name, byId<HTMLTextAreaElement>('verify-record').value, byId<HTMLTextAreaElement>('verify-completion').value, timeoutMs);
+      const g = await gradeRecord(
+        ctx.api,
+        name,
+        byId<HTMLTextAreaElement>('verify-record').value,
+        byId<HTMLTextAreaElement>('verify-completion').value,
+        timeoutMs,
+      );
       showGrade(g, out);
       const secs = ((performance.now() - t0) / 1000).toFixed(2);
-      byId('verify-detail').textContent = `${g.detail ?? (g.extracted !== undefined ? `extracted: ${g.extracted}` : '')} (${secs} s)`.trim();
-      ctx.log('info', `verify ${name}: ${g.correct ? 'correct' : 'wrong'}, reward ${g.reward} in ${secs} s${g.detail ? ` — ${g.detail.split('\n')[0]}` : ''}`);
+      byId('verify-detail').textContent =
+        `${g.detail ?? (g.extracted !== undefined ? `extracted: ${g.extracted}` : '')} (${secs} s)`.trim();
+      ctx.log(
+        'info',
+        `verify ${name}: ${g.correct ? 'correct' : 'wrong'}, reward ${g.reward} in ${secs} s${g.detail ? ` — ${g.detail.split('\n')[0]}` : ''}`,
+      );
     } catch (e) {
       byId('verify-detail').textContent = (e as Error).message;
       ctx.log('error', `verify: ${(e as Error).message}`);

@@ -174,7 +174,12 @@ export interface WorkerApi {
   loadModelFromFiles(files: File[]): Promise<ModelInfo>;
   /** A freshly initialised model from a config.json object (seeded, identical on every backend);
    *  `tokenizerFiles` (tokenizer.json, tokenizer_config.json) give it a text tokenizer. */
-  createModel(presetConfigJson: Record<string, unknown>, seed: number, name?: string, tokenizerFiles?: Record<string, string>): Promise<ModelInfo>;
+  createModel(
+    presetConfigJson: Record<string, unknown>,
+    seed: number,
+    name?: string,
+    tokenizerFiles?: Record<string, string>,
+  ): Promise<ModelInfo>;
   generate(req: GenerateRequest, onProgress?: ProgressFn): Promise<GenerateReply>;
   /** Stop a running generate() after its current step. */
   cancel(): void;

@@ -18,7 +18,18 @@ import {
   type KkPuzzle,
   type PromptStyle,
 } from '@warmup/tasks';
-import { fitExample, GRPO_PAPER_DEFAULTS, newOptimizer, trainGrpo, trainSft, type AdamWOptions, type GrpoExample, type LoopOptions, type SftExample, type TrainerState } from '@warmup/train';
+import {
+  fitExample,
+  GRPO_PAPER_DEFAULTS,
+  newOptimizer,
+  trainGrpo,
+  trainSft,
+  type AdamWOptions,
+  type GrpoExample,
+  type LoopOptions,
+  type SftExample,
+  type TrainerState,
+} from '@warmup/train';
 import { macrotask } from './macrotask.ts';
 import type { ModelTokenizer } from './model-tokenizer.ts';
 import type { GrpoTrainRequest, LogFn, SftTrainRequest, TargetData, TrainMetrics, TrainRequest } from './worker-api.ts';
@@ -43,7 +54,10 @@ const GRPO_ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDec
 const MAX_GRAD_NORM = 1;
 
 function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(v) || v < min || v > max) throw new Error(`train: ${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new Error(
+      `train: ${name} must be an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, got ${v}`,
+    );
   return v;
 }
 
@@ -68,7 +82,12 @@ function loopOptions(req: TrainRequest, adamw: AdamWOptions, hooks: TrainHooks):
   const steps = int('steps', req.steps, 1);
   return {
     maxSteps: steps,
-    schedule: { name: 'constant_with_warmup', lr: positive('lr', req.lr), warmupSteps: Math.min(10, Math.floor(steps / 10)), totalSteps: steps },
+    schedule: {
+      name: 'constant_with_warmup',
+      lr: positive('lr', req.lr),
+      warmupSteps: Math.min(10, Math.floor(steps / 10)),
+      totalSteps: steps,
+    },
     adamw,
     maxGradNorm: MAX_GRAD_NORM,
     checkpointEvery: 0,
@@ -82,7 +101,12 @@ function loopOptions(req: TrainRequest, adamw: AdamWOptions, hooks: TrainHooks):
   };
 }
 
-async function sft(model: Qwen2Model, tok: ModelTokenizer, req: SftTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+async function sft(
+  model: Qwen2Model,
+  tok: ModelTokenizer,
+  req: SftTrainRequest,
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
   const records = makeKkSftRecords(puzzles(req), req.data.promptStyle, { style: req.traceStyle });
   const eos = tok.eosTokenIds[0];
   if (eos === undefined) throw new Error('train: the tokenizer has no EOS token');
@@ -90,13 +114,19 @@ async function sft(model: Qwen2Model, tok: ModelTokenizer, req: SftTrainRequest,
   const train: SftExample[] = [];
   let dropped = 0;
   for (const r of records) {
-    const e = fitExample({ promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] }, maxLen);
+    const e = fitExample(
+      { promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] },
+      maxLen,
+    );
     if (e) train.push(e);
     else dropped++;
   }
   if (!train.length) throw new Error(`train: every prompt is longer than the model's ${maxLen} positions`);
   const lens = train.map((e) => e.promptIds.length + e.completionIds.length);
-  hooks.log('info', `train: sft on ${train.length} ${req.traceStyle} teacher traces (${Math.min(...lens)}–${Math.max(...lens)} tokens)${dropped ? `, ${dropped} dropped: prompt too long` : ''}, ${req.steps} steps × batch ${req.batchSize}`);
+  hooks.log(
+    'info',
+    `train: sft on ${train.length} ${req.traceStyle} teacher traces (${Math.min(...lens)}–${Math.max(...lens)} tokens)${dropped ? `, ${dropped} dropped: prompt too long` : ''}, ${req.steps} steps × batch ${req.batchSize}`,
+  );
   const st = state('sft', req.data.seed);
   const optimizer = newOptimizer(SFT_ADAMW);
   try {
@@ -153,7 +183,12 @@ async function targetRewardData(t: TargetData, style: PromptStyle): Promise<Rewa
   };
 }
 
-async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+async function grpo(
+  model: Qwen2Model,
+  tok: ModelTokenizer,
+  req: GrpoTrainRequest,
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
   const data = req.target ? await targetRewardData(req.target, req.data.promptStyle) : kkRewardData(req);
   try {
     return await grpoOn(data, model, tok, req, hooks);
@@ -162,17 +197,28 @@ async function grpo(model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainReques
   }
 }
 
-async function grpoOn(data: RewardData, model: Qwen2Model, tok: ModelTokenizer, req: GrpoTrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+async function grpoOn(
+  data: RewardData,
+  model: Qwen2Model,
+  tok: ModelTokenizer,
+  req: GrpoTrainRequest,
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
   const examples: GrpoExample[] = data.prompts.map((p, i) => ({ id: data.ids[i], promptIds: tok.encode(p) }));
   const maxCompletion = int('max completion length', req.maxCompletionLength, 1);
   const longest = Math.max(...examples.map((e) => e.promptIds.length));
   if (longest + maxCompletion > model.config.maxPositionEmbeddings) {
-    throw new Error(`train: prompts of up to ${longest} tokens plus ${maxCompletion} completion tokens exceed the model's ${model.config.maxPositionEmbeddings} positions`);
+    throw new Error(
+      `train: prompts of up to ${longest} tokens plus ${maxCompletion} completion tokens exceed the model's ${model.config.maxPositionEmbeddings} positions`,
+    );
   }
   const G = int('G', req.numGenerations, 2);
   const perStep = Math.min(int('prompts per step', req.promptsPerStep, 1), examples.length);
   const what = req.target ? `${req.target.task} prompts from ${req.target.fileName}` : 'K&K prompts';
-  hooks.log('info', `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`);
+  hooks.log(
+    'info',
+    `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`,
+  );
   const st = state('grpo', req.data.seed);
   const optimizer = newOptimizer(GRPO_ADAMW);
   let rewardErrors = 0;
@@ -201,7 +247,8 @@ async function grpoOn(data: RewardData, model: Qwen2Model, tok: ModelTokenizer, 
         },
       ],
       onRewardError: (fn, id, msg) => {
-        if (rewardErrors++ < 5) hooks.log('warn', `train: reward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)`);
+        if (rewardErrors++ < 5)
+          hooks.log('warn', `train: reward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)`);
       },
     });
   } finally {
@@ -210,6 +257,11 @@ async function grpoOn(data: RewardData, model: Qwen2Model, tok: ModelTokenizer, 
   return { steps: st.step, stopped: st.step < req.steps, examples: examples.length, dropped: 0 };
 }
 
-export function runTraining(model: Qwen2Model, tok: ModelTokenizer, req: TrainRequest, hooks: TrainHooks): Promise<TrainOutcome> {
+export function runTraining(
+  model: Qwen2Model,
+  tok: ModelTokenizer,
+  req: TrainRequest,
+  hooks: TrainHooks,
+): Promise<TrainOutcome> {
   return req.kind === 'sft' ? sft(model, tok, req, hooks) : grpo(model, tok, req, hooks);
 }

@@ -25,7 +25,20 @@ import { gradeOne } from './worker-grade.ts';
 import { byteTokenizer, hfTokenizer, hfTokenizerFromFiles, type ModelTokenizer } from './model-tokenizer.ts';
 import { wasmPaths } from './wasm-paths.ts';
 import { runTraining } from './worker-train.ts';
-import type { BackendChoice, BackendInfo, GenerateReply, GenerateRequest, LogFn, ModelFile, ModelInfo, ParityReport, ProgressFn, TokenizerKind, TrainReply, WorkerApi } from './worker-api.ts';
+import type {
+  BackendChoice,
+  BackendInfo,
+  GenerateReply,
+  GenerateRequest,
+  LogFn,
+  ModelFile,
+  ModelInfo,
+  ParityReport,
+  ProgressFn,
+  TokenizerKind,
+  TrainReply,
+  WorkerApi,
+} from './worker-api.ts';
 
 /** Generation yields to the event loop every this many tokens so cancel() can arrive. */
 const YIELD_EVERY = 4;
@@ -58,7 +71,9 @@ async function adapterInfo(): Promise<{ adapter?: string; software?: boolean }> 
     if (!a) return { adapter: 'none (navigator.gpu present, no adapter)' };
     const i = a.info;
     const adapter = [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(' ') || 'unknown adapter';
-    const software = /swiftshader|llvmpipe|lavapipe|software/i.test(adapter) || (a as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+    const software =
+      /swiftshader|llvmpipe|lavapipe|software/i.test(adapter) ||
+      (a as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
     return { adapter, software };
   } catch (e) {
     return { adapter: `error: ${(e as Error).message}` };
@@ -83,7 +98,10 @@ function describe(model: Qwen2Model, source: string, tokenizer: TokenizerKind, l
 }
 
 /** The model's own tokenizer.json, else bytes for byte-sized vocabularies, else none. */
-async function pickTokenizer(src: ModelSource | undefined, model: Qwen2Model): Promise<{ tokenizer?: ModelTokenizer; kind: TokenizerKind }> {
+async function pickTokenizer(
+  src: ModelSource | undefined,
+  model: Qwen2Model,
+): Promise<{ tokenizer?: ModelTokenizer; kind: TokenizerKind }> {
   const hf = src ? await loadTokenizer(src) : undefined;
   if (hf) return { tokenizer: hfTokenizer(hf), kind: 'hf' };
   return bytesOrNone(model);
@@ -102,11 +120,17 @@ async function loadFrom(src: ModelSource, label: string): Promise<Loaded> {
   return { model, tokenizer, info, reload: () => loadFrom(src, label) };
 }
 
-function create(json: Record<string, unknown>, seed: number, label: string, tokenizerFiles?: Record<string, string>): Loaded {
+function create(
+  json: Record<string, unknown>,
+  seed: number,
+  label: string,
+  tokenizerFiles?: Record<string, string>,
+): Loaded {
   const t0 = performance.now();
   const config = parseConfig(json, label);
   const hf = tokenizerFiles ? hfTokenizerFromFiles(tokenizerFiles, label) : undefined;
-  if (hf && hf.vocabSize > config.vocabSize) throw new Error(`${label}: the tokenizer has ${hf.vocabSize} tokens but vocab_size is ${config.vocabSize}`);
+  if (hf && hf.vocabSize > config.vocabSize)
+    throw new Error(`${label}: the tokenizer has ${hf.vocabSize} tokens but vocab_size is ${config.vocabSize}`);
   const model = initModel(config, seed);
   const { tokenizer, kind } = hf ? { tokenizer: hf, kind: 'hf' as const } : bytesOrNone(model);
   const info = describe(model, label, kind, performance.now() - t0);
@@ -131,7 +155,10 @@ function replaceModel(next: Loaded): ModelInfo {
   current?.model.dispose();
   current = next;
   const i = next.info;
-  log('info', `model ready: ${i.source}: ${(i.parameters / 1e6).toFixed(2)} M parameters, ${i.numLayers} layers, hidden ${i.hiddenSize}, vocab ${i.vocabSize}, tokenizer ${i.tokenizer} (${i.loadMs} ms)`);
+  log(
+    'info',
+    `model ready: ${i.source}: ${(i.parameters / 1e6).toFixed(2)} M parameters, ${i.numLayers} layers, hidden ${i.hiddenSize}, vocab ${i.vocabSize}, tokenizer ${i.tokenizer} (${i.loadMs} ms)`,
+  );
   return i;
 }
 
@@ -163,7 +190,11 @@ interface ExpectedJson {
 /** Max abs logit error of one forward case, over every real position and the full vocabulary. */
 async function forwardError(model: Qwen2Model, c: ForwardCase): Promise<number> {
   const logits = tf.tidy(() => {
-    const { hidden } = model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positionIds: c.position_ids });
+    const { hidden } = model.forward({
+      inputIds: c.input_ids,
+      attentionMask: c.attention_mask,
+      positionIds: c.position_ids,
+    });
     return model.logits(hidden);
   });
   const data = (await logits.data()) as Float32Array;
@@ -195,9 +226,15 @@ const api: WorkerApi = {
     activeBackend = backend;
     const info: BackendInfo = { requested, backend, adapter, softwareAdapter: software };
     if (backend === 'wasm') {
-      info.wasm = { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean, threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean };
+      info.wasm = {
+        simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
+        threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean,
+      };
     }
-    log('info', `backend ${backend}${requested === 'auto' ? ' (auto)' : ''}${adapter ? `; WebGPU adapter: ${adapter}${software ? ' (software)' : ''}` : '; no WebGPU'}${info.wasm ? `; wasm simd=${info.wasm.simd} threads=${info.wasm.threads}` : ''}`);
+    log(
+      'info',
+      `backend ${backend}${requested === 'auto' ? ' (auto)' : ''}${adapter ? `; WebGPU adapter: ${adapter}${software ? ' (software)' : ''}` : '; no WebGPU'}${info.wasm ? `; wasm simd=${info.wasm.simd} threads=${info.wasm.threads}` : ''}`,
+    );
     if (current && previous && previous !== backend) {
       // Tensors stay on the backend that made them; rebuild the model on the new one.
       log('info', `reloading ${current.info.source} on ${backend}`);
@@ -236,7 +273,8 @@ const api: WorkerApi = {
     }
     if (!promptIds.length) throw new Error('the prompt is empty');
     const bad = promptIds.find((i) => !Number.isInteger(i) || i < 0 || i >= model.config.vocabSize);
-    if (bad !== undefined) throw new Error(`prompt token id ${bad} is outside the vocabulary (0..${model.config.vocabSize - 1})`);
+    if (bad !== undefined)
+      throw new Error(`prompt token id ${bad} is outside the vocabulary (0..${model.config.vocabSize - 1})`);
     cancelRequested = false;
     const t0 = performance.now();
     const decode = tokenizer ? (ids: number[]) => tokenizer.decode(ids) : undefined;
@@ -260,7 +298,10 @@ const api: WorkerApi = {
     const text = decode ? truncateAtStop(decode(ids), req.stopStrings) : undefined;
     const finishReason = cancelRequested && out.finishReasons[0] === 'length' ? 'cancelled' : out.finishReasons[0];
     const ms = performance.now() - t0;
-    log('info', `generated ${ids.length} tokens in ${Math.round(ms)} ms (${((ids.length * 1000) / ms).toFixed(1)} tok/s, ${finishReason})`);
+    log(
+      'info',
+      `generated ${ids.length} tokens in ${Math.round(ms)} ms (${((ids.length * 1000) / ms).toFixed(1)} tok/s, ${finishReason})`,
+    );
     return { promptIds, ids, text, logprobs: out.logprobs[0], finishReason, ms: Math.round(ms) };
   },
 
@@ -270,7 +311,10 @@ const api: WorkerApi = {
 
   async train(req, onMetrics): Promise<TrainReply> {
     const cur = requireModel();
-    if (!cur.tokenizer) throw new Error('this model has no tokenizer: training on K&K text needs tokenizer.json or a byte vocabulary (≥ 256)');
+    if (!cur.tokenizer)
+      throw new Error(
+        'this model has no tokenizer: training on K&K text needs tokenizer.json or a byte vocabulary (≥ 256)',
+      );
     if (training) throw new Error('already training');
     training = true;
     stopTrainingRequested = false;
@@ -286,7 +330,10 @@ const api: WorkerApi = {
         cur.info = { ...cur.info, source: `${cur.info.source} + ${req.kind} ${r.steps}` };
         cur.reload = reloadFromWeights(cur);
       }
-      log('info', `train: ${req.kind} ${r.stopped ? 'stopped' : 'done'} after ${r.steps} steps in ${(ms / 1000).toFixed(1)} s; the trained model stays loaded`);
+      log(
+        'info',
+        `train: ${req.kind} ${r.stopped ? 'stopped' : 'done'} after ${r.steps} steps in ${(ms / 1000).toFixed(1)} s; the trained model stays loaded`,
+      );
       return { kind: req.kind, ...r, ms, model: cur.info };
     } finally {
       training = false;
@@ -305,7 +352,10 @@ const api: WorkerApi = {
     const { model, tokenizer } = requireModel();
     const sink = memorySink();
     await saveModel(model, sink, tokenizer?.files() ?? {});
-    const files = [...sink.files].map(([name, f]) => ({ name, data: typeof f === 'string' ? new TextEncoder().encode(f) : f }));
+    const files = [...sink.files].map(([name, f]) => ({
+      name,
+      data: typeof f === 'string' ? new TextEncoder().encode(f) : f,
+    }));
     return Comlink.transfer(
       files,
       files.map((f) => f.data.buffer as ArrayBuffer),
@@ -322,7 +372,11 @@ const api: WorkerApi = {
     try {
       const rightPadded = await forwardError(model, exp.forward.right_padded);
       const leftPadded = await forwardError(model, exp.forward.left_padded);
-      const g = await generate(model, [exp.greedy.prompt_ids], { maxNewTokens: exp.greedy.num_new_tokens, greedy: true, eosTokenIds: [] });
+      const g = await generate(model, [exp.greedy.prompt_ids], {
+        maxNewTokens: exp.greedy.num_new_tokens,
+        greedy: true,
+        eosTokenIds: [],
+      });
       const greedyIds = g.tokens[0];
       const report: ParityReport = {
         backend: tf.getBackend(),
@@ -334,7 +388,10 @@ const api: WorkerApi = {
         greedyLogprobErr: maxAbs(g.logprobs[0], exp.greedy.chosen_logprobs),
         ms: Math.round(performance.now() - t0),
       };
-      log('info', `parity on ${report.backend}: right ${report.rightPadded.toExponential(2)}, left ${report.leftPadded.toExponential(2)}, greedy ${report.greedyMatch ? 'matches' : 'DIFFERS'}`);
+      log(
+        'info',
+        `parity on ${report.backend}: right ${report.rightPadded.toExponential(2)}, left ${report.leftPadded.toExponential(2)}, greedy ${report.greedyMatch ? 'matches' : 'DIFFERS'}`,
+      );
       return report;
     } finally {
       model.dispose();

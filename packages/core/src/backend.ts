@@ -33,8 +33,12 @@ export async function hasHardwareWebgpu(): Promise<boolean> {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return false;
     const info = adapter.info as GPUAdapterInfo | undefined;
-    const desc = `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`.toLowerCase();
-    return !/llvmpipe|swiftshader|software|lavapipe/.test(desc) && !(adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+    const desc =
+      `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`.toLowerCase();
+    return (
+      !/llvmpipe|swiftshader|software|lavapipe/.test(desc) &&
+      !(adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter
+    );
   } catch {
     return false;
   }
@@ -46,7 +50,9 @@ export async function useBackend(name: BackendName): Promise<string> {
   if (name === 'auto') target = (await hasHardwareWebgpu()) ? 'webgpu' : 'wasm';
   if (target === 'webgpu') {
     if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
-      throw new BackendError('backend webgpu: no navigator.gpu here (in Node, install the "webgpu" package and a Vulkan driver; see README)');
+      throw new BackendError(
+        'backend webgpu: no navigator.gpu here (in Node, install the "webgpu" package and a Vulkan driver; see README)',
+      );
     }
     await importWebgpu();
   }

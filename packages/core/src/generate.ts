@@ -19,6 +19,7 @@ export interface GenerateOptions extends SamplingOptions {
    *  (progress, streaming); returning false cancels the generation. It may return a promise: a
    *  Web Worker on wasm/cpu awaits a macrotask there, since otherwise the loop never yields and
    *  a cancel message could not arrive until the generation ends. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a callback that returns nothing means continue
   onStep?: (step: number, tokens: readonly (readonly number[])[]) => void | boolean | Promise<void | boolean>;
 }
 
@@ -53,7 +54,10 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
     for (let step = 0; step < opts.maxNewTokens; step++) {
       const { logits, next } = tf.tidy((): tf.TensorContainer => {
         const out = opts.noCache
-          ? model.forward({ inputIds: ids.map((r, b) => r.concat(tokens[b])), attentionMask: mask.map((r, b) => r.concat(tokens[b].map(() => 1))) })
+          ? model.forward({
+              inputIds: ids.map((r, b) => r.concat(tokens[b])),
+              attentionMask: mask.map((r, b) => r.concat(tokens[b].map(() => 1))),
+            })
           : model.forward({ inputIds: stepIds, attentionMask: stepMask }, { past: cache, useCache: true });
         const T = out.hidden.shape[1];
         const last = tf.slice(out.hidden, [0, T - 1, 0], [B, 1, -1]);
@@ -75,7 +79,8 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
         logprobs[b].push(s.logprob);
         newIds.push([s.token]);
         if (eos.has(s.token)) finish[b] = 'eos';
-        else if (opts.stopStrings?.length && opts.decode && hitsStop(tokens[b], opts.stopStrings, opts.decode)) finish[b] = 'stop';
+        else if (opts.stopStrings?.length && opts.decode && hitsStop(tokens[b], opts.stopStrings, opts.decode))
+          finish[b] = 'stop';
       }
       if ((await opts.onStep?.(step + 1, tokens)) === false) break;
       if (finish.every((f) => f)) break;

@@ -21,7 +21,13 @@ export function paramSpecs(c: Qwen2Config): ParamSpec[] {
   const single = (name: string, kind: ParamSpec['kind']): ParamSpec => {
     const shape = hf.get(name)!;
     const transposed = kind === 'matrix';
-    return { name, shape: transposed ? [shape[1], shape[0]] : shape, parts: [{ hfName: name, rows: shape[0], rowStart: 0 }], kind, transposed };
+    return {
+      name,
+      shape: transposed ? [shape[1], shape[0]] : shape,
+      parts: [{ hfName: name, rows: shape[0], rowStart: 0 }],
+      kind,
+      transposed,
+    };
   };
   const fused = (name: string, hfNames: string[], kind: ParamSpec['kind']): ParamSpec => {
     let rowStart = 0;
@@ -76,7 +82,10 @@ export function toHfLayout(spec: ParamSpec, stored: Float32Array): Float32Array 
 }
 
 /** L2 norm of each HF tensor's slice of the (possibly fused) parameter gradients. */
-export async function hfGradNorms(specs: ParamSpec[], grads: Map<string, { data(): Promise<unknown> }>): Promise<Record<string, number>> {
+export async function hfGradNorms(
+  specs: ParamSpec[],
+  grads: Map<string, { data(): Promise<unknown> }>,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const spec of specs) {
     const g = grads.get(spec.name);

@@ -12,7 +12,13 @@ import { isFrozen } from './ops.ts';
  *  storage buffer (llvmpipe, many GPUs), and a 152k vocabulary reaches that at 220 rows. */
 const LOGITS_CHUNK_BYTES = 64 * 2 ** 20;
 
-export function tokenLogprobs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets: number[], temperature = 1, maxChunkRows = 256): tf.Tensor1D {
+export function tokenLogprobs(
+  hidden: tf.Tensor2D,
+  weight: tf.Tensor2D,
+  targets: number[],
+  temperature = 1,
+  maxChunkRows = 256,
+): tf.Tensor1D {
   const N = hidden.shape[0];
   const V = weight.shape[0];
   const chunkRows = Math.max(1, Math.min(maxChunkRows, Math.floor(LOGITS_CHUNK_BYTES / (V * 4))));
@@ -34,7 +40,10 @@ export function tokenLogprobs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets:
       const [lp, lse] = tf.tidy(() => {
         const logits = tf.mul(tf.matMul(tf.slice(h2, [a, 0], [b - a, -1]), wT), invT); // [n, V]
         const lse = tf.logSumExp(logits, 1); // [n]
-        const flatIdx = tf.add(tf.mul(tf.range(0, b - a, 1, 'int32'), tf.scalar(V, 'int32')), tf.slice(tgt, [a], [b - a]));
+        const flatIdx = tf.add(
+          tf.mul(tf.range(0, b - a, 1, 'int32'), tf.scalar(V, 'int32')),
+          tf.slice(tgt, [a], [b - a]),
+        );
         const picked = tf.gather(tf.reshape(logits, [-1]), flatIdx); // [n]
         return [tf.sub(picked, lse), lse];
       });
@@ -53,7 +62,12 @@ export function tokenLogprobs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets:
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [hS, wS, lseS, tgtS] = (frozen ? [saved[0], w2, saved[1], saved[2]] : saved) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const [hS, wS, lseS, tgtS] = (frozen ? [saved[0], w2, saved[1], saved[2]] : saved) as [
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor1D,
+          tf.Tensor1D,
+        ];
         const wT = tf.transpose(wS) as tf.Tensor2D;
         let dWt: tf.Tensor | undefined = frozen ? undefined : tf.zeros([wS.shape[1], wS.shape[0]]); // accumulated as [D, V]
         const dhParts: tf.Tensor[] = [];

@@ -68,7 +68,13 @@ function siteDefs(c: Qwen2Config): SiteDef[] {
         { target: 'v_proj', module: 'self_attn.v_proj', start: q + kv, size: kv },
       ],
     },
-    { site: 'o', weight: 'self_attn.o_proj.weight', inDim: q, outDim: D, parts: [{ target: 'o_proj', module: 'self_attn.o_proj', start: 0, size: D }] },
+    {
+      site: 'o',
+      weight: 'self_attn.o_proj.weight',
+      inDim: q,
+      outDim: D,
+      parts: [{ target: 'o_proj', module: 'self_attn.o_proj', start: 0, size: D }],
+    },
     {
       site: 'gate_up',
       weight: 'mlp.gate_up_proj.weight',
@@ -79,7 +85,13 @@ function siteDefs(c: Qwen2Config): SiteDef[] {
         { target: 'up_proj', module: 'mlp.up_proj', start: I, size: I },
       ],
     },
-    { site: 'down', weight: 'mlp.down_proj.weight', inDim: I, outDim: D, parts: [{ target: 'down_proj', module: 'mlp.down_proj', start: 0, size: D }] },
+    {
+      site: 'down',
+      weight: 'mlp.down_proj.weight',
+      inDim: I,
+      outDim: D,
+      parts: [{ target: 'down_proj', module: 'mlp.down_proj', start: 0, size: D }],
+    },
   ];
 }
 
@@ -156,7 +168,12 @@ export class LoraAdapters {
     const As = def.parts.map((p) => this.v(aName(layer, p)));
     const Bs = def.parts.map((p) => {
       const b = this.v(bName(layer, p));
-      return p.size === def.outDim ? b : tf.pad(b, [[0, 0], [p.start, def.outDim - p.start - p.size]]);
+      return p.size === def.outDim
+        ? b
+        : tf.pad(b, [
+            [0, 0],
+            [p.start, def.outDim - p.start - p.size],
+          ]);
     });
     const a = As.length === 1 ? As[0] : (tf.concat(As, 1) as tf.Tensor2D);
     const b = tf.mul(Bs.length === 1 ? Bs[0] : tf.concat(Bs, 0), this.scale) as tf.Tensor2D;
@@ -169,7 +186,7 @@ export class LoraAdapters {
     const key = `${layer}.${def.site}`;
     const ids = def.parts.flatMap((p) => [this.v(aName(layer, p)).dataId, this.v(bName(layer, p)).dataId]);
     const hit = this.cache.get(key);
-    if (hit && hit.ids.every((id, i) => id === ids[i])) return hit;
+    if (hit?.ids.every((id, i) => id === ids[i])) return hit;
     if (hit) {
       hit.a.dispose();
       hit.b.dispose();
@@ -209,14 +226,19 @@ function normalise(o: LoraOptions): LoraConfig {
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`LoRA dropout must be in [0, 1), got ${dropout}`);
   const targets = [...new Set(o.targets ?? LORA_TARGETS)];
   if (!targets.length) throw new Error('LoRA needs at least one target projection');
-  for (const t of targets) if (!LORA_TARGETS.includes(t)) throw new Error(`unknown LoRA target "${t}" (expected ${LORA_TARGETS.join(', ')})`);
+  for (const t of targets)
+    if (!LORA_TARGETS.includes(t)) throw new Error(`unknown LoRA target "${t}" (expected ${LORA_TARGETS.join(', ')})`);
   // Canonical order, so configs compare equal however the targets were listed.
   return { rank, alpha, dropout, targets: LORA_TARGETS.filter((t) => targets.includes(t)) };
 }
 
 /** Attach adapters; `init` supplies saved values ([in, r] / [r, out]) instead of the PEFT
  *  initialisation (A uniform in ±1/sqrt(in), as kaiming_uniform(a=√5); B zero). */
-function attach(model: Qwen2Model, o: LoraOptions, init?: (name: string, shape: number[]) => Float32Array): LoraAdapters {
+function attach(
+  model: Qwen2Model,
+  o: LoraOptions,
+  init?: (name: string, shape: number[]) => Float32Array,
+): LoraAdapters {
   if (model.lora) throw new Error('the model already has LoRA adapters');
   const cfg = normalise(o);
   const seed = o.seed ?? 0;
@@ -332,12 +354,19 @@ export async function readLoraConfig(src: ModelSource): Promise<LoraConfig> {
   } catch (e) {
     throw new CheckpointError(`${where}: not valid JSON (${(e as Error).message})`);
   }
-  if (j.peft_type !== 'LORA') throw new CheckpointError(`${where}: peft_type must be "LORA", got ${JSON.stringify(j.peft_type)}`);
+  if (j.peft_type !== 'LORA')
+    throw new CheckpointError(`${where}: peft_type must be "LORA", got ${JSON.stringify(j.peft_type)}`);
   if (j.use_rslora === true) throw new CheckpointError(`${where}: use_rslora is not supported`);
   const targets = j.target_modules;
-  if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string')) throw new CheckpointError(`${where}: target_modules must be a list of projection names`);
+  if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string'))
+    throw new CheckpointError(`${where}: target_modules must be a list of projection names`);
   try {
-    return normalise({ rank: j.r as number, alpha: j.lora_alpha as number, dropout: (j.lora_dropout as number | undefined) ?? 0, targets: targets as LoraTarget[] });
+    return normalise({
+      rank: j.r as number,
+      alpha: j.lora_alpha as number,
+      dropout: (j.lora_dropout as number | undefined) ?? 0,
+      targets: targets as LoraTarget[],
+    });
   } catch (e) {
     throw new CheckpointError(`${where}: ${(e as Error).message}`);
   }
@@ -353,7 +382,9 @@ export async function loadLora(src: ModelSource, model: Qwen2Model, seed = 0): P
     if (!t) throw new CheckpointError(`${where}: missing tensor ${peftName(name)}`);
     // Stored [out, in] (torch); used [in, out].
     if (t.shape.join(',') !== [shape[1], shape[0]].join(',')) {
-      throw new CheckpointError(`${where}: tensor ${peftName(name)} has shape [${t.shape}], expected [${shape[1]},${shape[0]}]`);
+      throw new CheckpointError(
+        `${where}: tensor ${peftName(name)} has shape [${t.shape}], expected [${shape[1]},${shape[0]}]`,
+      );
     }
     return transpose2d(t.data, shape[1], shape[0]);
   });

@@ -114,7 +114,10 @@ export class Qwen2Model {
       const pre = `model.layers.${i}`;
       // --- attention ---
       const h = rmsNorm(x, this.p(`${pre}.input_layernorm.weight`), c.rmsNormEps);
-      const qkv = tf.add(proj(h, i, 'qkv', `${pre}.self_attn.qkv_proj.weight`), this.p(`${pre}.self_attn.qkv_proj.bias`)) as tf.Tensor2D; // [B*T, q+2kv]
+      const qkv = tf.add(
+        proj(h, i, 'qkv', `${pre}.self_attn.qkv_proj.weight`),
+        this.p(`${pre}.self_attn.qkv_proj.bias`),
+      ) as tf.Tensor2D; // [B*T, q+2kv]
       const q2 = cols(qkv, 0, qDim);
       const k2 = cols(qkv, qDim, kvDim);
       const v2 = cols(qkv, qDim + kvDim, kvDim);
@@ -143,7 +146,11 @@ export class Qwen2Model {
       const act = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // silu(g) * u
       x = tf.add(x, proj(act, i, 'down', `${pre}.mlp.down_proj.weight`));
     }
-    const hidden = tf.reshape(rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps), [B, T, c.hiddenSize]) as tf.Tensor3D;
+    const hidden = tf.reshape(rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps), [
+      B,
+      T,
+      c.hiddenSize,
+    ]) as tf.Tensor3D;
     if (!opts.useCache) return { hidden };
     const nextPos = positions.map((row, b) => (row.length ? row[row.length - 1] + 1 : (past?.nextPos[b] ?? 0)));
     return { hidden, cache: { layers: presents, mask: keyMask, nextPos } };
@@ -154,7 +161,10 @@ export class Qwen2Model {
   logits(hidden: tf.Tensor): tf.Tensor {
     const D = this.config.hiddenSize;
     const lead = hidden.shape.slice(0, -1);
-    return tf.reshape(tf.matMul(tf.reshape(hidden, [-1, D]) as tf.Tensor2D, this.lmHeadTransposed()), [...lead, this.config.vocabSize]);
+    return tf.reshape(tf.matMul(tf.reshape(hidden, [-1, D]) as tf.Tensor2D, this.lmHeadTransposed()), [
+      ...lead,
+      this.config.vocabSize,
+    ]);
   }
 
   dispose(): void {
@@ -192,7 +202,7 @@ function ropeTables(positions: number[][], hd: number, theta: number): { cos: tf
     for (let t = 0; t < T; t++) {
       const base = (b * T + t) * hd;
       for (let j = 0; j < half; j++) {
-        const angle = positions[b][t] * Math.pow(theta, (-2 * j) / hd);
+        const angle = positions[b][t] * theta ** ((-2 * j) / hd);
         const c = Math.cos(angle);
         const s = Math.sin(angle);
         cos[base + j] = c;

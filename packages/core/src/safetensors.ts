@@ -29,10 +29,12 @@ export interface StHeader {
 
 /** Header length from the first 8 bytes (little-endian u64), checked against the file size. */
 export function headerLength(first8: Uint8Array, fileSize: number, file: string): number {
-  if (fileSize < 8 || first8.length < 8) throw new CheckpointError(`${file}: truncated: shorter than the 8-byte header length`);
+  if (fileSize < 8 || first8.length < 8)
+    throw new CheckpointError(`${file}: truncated: shorter than the 8-byte header length`);
   const dv = new DataView(first8.buffer, first8.byteOffset, 8);
   const n = Number(dv.getBigUint64(0, true));
-  if (n > fileSize - 8) throw new CheckpointError(`${file}: header length ${n} is beyond the end of the file (${fileSize} bytes)`);
+  if (n > fileSize - 8)
+    throw new CheckpointError(`${file}: header length ${n} is beyond the end of the file (${fileSize} bytes)`);
   if (n > 100_000_000) throw new CheckpointError(`${file}: header length ${n} is implausibly large`);
   return n;
 }
@@ -46,7 +48,8 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number, file: str
   } catch (e) {
     throw new CheckpointError(`${file}: header is not valid JSON (${(e as Error).message})`);
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CheckpointError(`${file}: header is not a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new CheckpointError(`${file}: header is not a JSON object`);
   const dataStart = 8 + headerBytes.length;
   const dataLen = fileSize - dataStart;
   const entries = new Map<string, StEntry>();
@@ -57,25 +60,35 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number, file: str
       continue;
     }
     const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) throw new CheckpointError(`${file}: tensor "${name}": entry is not an object`);
+    if (typeof e !== 'object' || e === null)
+      throw new CheckpointError(`${file}: tensor "${name}": entry is not an object`);
     if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) {
-      throw new CheckpointError(`${file}: tensor "${name}": unsupported dtype ${JSON.stringify(e.dtype)} (supported: F32, BF16, F16)`);
+      throw new CheckpointError(
+        `${file}: tensor "${name}": unsupported dtype ${JSON.stringify(e.dtype)} (supported: F32, BF16, F16)`,
+      );
     }
     const dtype = e.dtype as StDtype;
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new CheckpointError(`${file}: tensor "${name}": bad shape ${JSON.stringify(e.shape)}`);
     }
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((d) => Number.isInteger(d) && d >= 0) ||
+      off[0] > off[1]
+    ) {
       throw new CheckpointError(`${file}: tensor "${name}": bad data_offsets ${JSON.stringify(off)}`);
     }
     const shape = e.shape as number[];
     const [b, en] = off as [number, number];
     if (en > dataLen) {
-      throw new CheckpointError(`${file}: tensor "${name}": data_offsets [${b}, ${en}] out of range (data section is ${dataLen} bytes; file truncated?)`);
+      throw new CheckpointError(
+        `${file}: tensor "${name}": data_offsets [${b}, ${en}] out of range (data section is ${dataLen} bytes; file truncated?)`,
+      );
     }
     const numel = shape.reduce((a, c) => a * c, 1);
-    if ((en - b) !== numel * BYTES[dtype]) {
+    if (en - b !== numel * BYTES[dtype]) {
       throw new CheckpointError(`${file}: tensor "${name}": ${en - b} bytes do not match shape [${shape}] of ${dtype}`);
     }
     entries.set(name, { name, dtype, shape, begin: dataStart + b, end: dataStart + en });
@@ -83,7 +96,9 @@ export function parseHeader(headerBytes: Uint8Array, fileSize: number, file: str
   const sorted = [...entries.values()].sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].begin < sorted[i - 1].end) {
-      throw new CheckpointError(`${file}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" have overlapping data_offsets`);
+      throw new CheckpointError(
+        `${file}: tensors "${sorted[i - 1].name}" and "${sorted[i].name}" have overlapping data_offsets`,
+      );
     }
   }
   return { dataStart, entries, metadata };
@@ -94,7 +109,8 @@ export function decodeToFloat32(bytes: Uint8Array, dtype: StDtype): Float32Array
   const n = bytes.length / BYTES[dtype];
   // Copy into an aligned buffer: byte ranges inside a file are not 4-byte aligned in general.
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  if (dtype === 'F32') return new Float32Array(aligned.buffer.slice(aligned.byteOffset, aligned.byteOffset + bytes.length));
+  if (dtype === 'F32')
+    return new Float32Array(aligned.buffer.slice(aligned.byteOffset, aligned.byteOffset + bytes.length));
   const u16 = new Uint16Array(aligned.buffer, aligned.byteOffset, n);
   const out = new Float32Array(n);
   const u32 = new Uint32Array(out.buffer);

@@ -12,11 +12,21 @@ export interface TokenSelection {
 }
 
 /** logp [N] for every selected position; only the selected rows ever reach the LM head. */
-export function selectedLogprobs(model: Qwen2Model, input: ForwardInput, sel: TokenSelection, temperature = 1, chunkRows = 256): tf.Tensor1D {
+export function selectedLogprobs(
+  model: Qwen2Model,
+  input: ForwardInput,
+  sel: TokenSelection,
+  temperature = 1,
+  chunkRows = 256,
+): tf.Tensor1D {
   const { hidden } = model.forward(input); // [B, T, D]
   const [B, T, D] = hidden.shape;
-  if (sel.rows.some((r) => r < 0 || r >= B) || sel.cols.some((c) => c < 0 || c >= T)) throw new Error('selectedLogprobs: selection outside the batch');
-  const idx = tf.tensor1d(sel.rows.map((r, i) => r * T + sel.cols[i]), 'int32');
+  if (sel.rows.some((r) => r < 0 || r >= B) || sel.cols.some((c) => c < 0 || c >= T))
+    throw new Error('selectedLogprobs: selection outside the batch');
+  const idx = tf.tensor1d(
+    sel.rows.map((r, i) => r * T + sel.cols[i]),
+    'int32',
+  );
   const h = tf.gather(tf.reshape(hidden, [B * T, D]), idx) as tf.Tensor2D; // [N, D]
   return tokenLogprobs(h, model.lmHead as tf.Tensor2D, sel.targets, temperature, chunkRows);
 }

@@ -66,7 +66,8 @@ export function urlSource(baseUrl: string, fetchImpl: typeof fetch = fetch): Mod
           const r = await fetchImpl(u, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
           if (r.status === 206) {
             const b = new Uint8Array(await r.arrayBuffer());
-            if (b.length !== length) throw new CheckpointError(`${u}: short read at ${offset} (${b.length} of ${length} bytes)`);
+            if (b.length !== length)
+              throw new CheckpointError(`${u}: short read at ${offset} (${b.length} of ${length} bytes)`);
             return b;
           }
           if (!r.ok) throw new CheckpointError(`${u}: HTTP ${r.status}`);

@@ -2,7 +2,7 @@
 // token the corpus encodes to, and every token on a merge path to one of those, then renumbers.
 // The corpus tokenizes to the same token strings as before; other text still encodes (into
 // smaller pieces). A 151k-row embedding becomes a few thousand rows for tiny models.
-import { TextTokenizer } from './tokenizer.ts';
+import type { TextTokenizer } from './tokenizer.ts';
 
 interface BpeModel {
   type: string;
@@ -24,7 +24,8 @@ export interface ShrinkResult {
   vocabSize: number;
 }
 
-const pair = (m: string | [string, string]): [string, string] => (typeof m === 'string' ? (m.split(' ') as [string, string]) : m);
+const pair = (m: string | [string, string]): [string, string] =>
+  typeof m === 'string' ? (m.split(' ') as [string, string]) : m;
 
 export function shrinkTokenizer(full: TextTokenizer, corpus: Iterable<string>): ShrinkResult {
   const json = full.tokenizerJson as { model: BpeModel; added_tokens?: AddedToken[] } & Record<string, unknown>;

@@ -54,7 +54,8 @@ export class TextTokenizer {
 
 function tokenString(t: unknown): string | undefined {
   if (typeof t === 'string') return t;
-  if (t && typeof t === 'object' && typeof (t as { content?: unknown }).content === 'string') return (t as { content: string }).content;
+  if (t && typeof t === 'object' && typeof (t as { content?: unknown }).content === 'string')
+    return (t as { content: string }).content;
   return undefined;
 }
 
@@ -62,7 +63,9 @@ function tokenString(t: unknown): string | undefined {
 export async function loadTokenizer(src: ModelSource): Promise<TextTokenizer | undefined> {
   if (!(await src.has('tokenizer.json'))) return undefined;
   const json = (await readJson(src, 'tokenizer.json')) as Record<string, unknown>;
-  const cfg = (await src.has('tokenizer_config.json')) ? ((await readJson(src, 'tokenizer_config.json')) as Record<string, unknown>) : {};
+  const cfg = (await src.has('tokenizer_config.json'))
+    ? ((await readJson(src, 'tokenizer_config.json')) as Record<string, unknown>)
+    : {};
   try {
     return new TextTokenizer(json, cfg);
   } catch (e) {

@@ -5,7 +5,14 @@ import { ConfigError, parseConfig, expectedShapes, type Qwen2Config } from './co
 import { paramSpecs, rowSize, toHfLayout, transpose2d } from './layout.ts';
 import { Qwen2Model } from './model.ts';
 import { Rng } from './rng.ts';
-import { CheckpointError, decodeToFloat32, encodeHeader, headerLength, parseHeader, type StEntry } from './safetensors.ts';
+import {
+  CheckpointError,
+  decodeToFloat32,
+  encodeHeader,
+  headerLength,
+  parseHeader,
+  type StEntry,
+} from './safetensors.ts';
 import { readJson, type ByteFile, type ModelSink, type ModelSource } from './sources.ts';
 
 /** Read config.json from a source. */
@@ -37,15 +44,19 @@ async function indexTensors(src: ModelSource, weightsFile?: string): Promise<Map
     const where = `${src.location}/model.safetensors.index.json`;
     const idx = (await readJson(src, 'model.safetensors.index.json')) as { weight_map?: unknown } | null;
     const map = idx?.weight_map;
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new CheckpointError(`${where}: no weight_map object`);
+    if (typeof map !== 'object' || map === null || Array.isArray(map))
+      throw new CheckpointError(`${where}: no weight_map object`);
     files = [];
     for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
       // Shards are plain file names next to the index; anything else could escape the folder.
       if (typeof shard !== 'string' || shard === '' || /[\\/]/.test(shard) || shard === '..') {
-        throw new CheckpointError(`${where}: tensor "${tensor}" maps to ${JSON.stringify(shard)}, not a shard file name`);
+        throw new CheckpointError(
+          `${where}: tensor "${tensor}" maps to ${JSON.stringify(shard)}, not a shard file name`,
+        );
       }
       if (files.includes(shard)) continue;
-      if (!(await src.has(shard))) throw new CheckpointError(`${where}: shard ${shard} (holding "${tensor}") is missing`);
+      if (!(await src.has(shard)))
+        throw new CheckpointError(`${where}: shard ${shard} (holding "${tensor}") is missing`);
       files.push(shard);
     }
   } else throw new CheckpointError(`${src.location}: no model.safetensors or model.safetensors.index.json`);
@@ -71,7 +82,10 @@ export function toVariable(data: Float32Array, shape: number[]): tf.Variable {
 
 /** Load a Qwen2 model from a checkpoint folder/URL/file set. Each tensor is read, converted to
  *  float32 and uploaded before the next is read. */
-export async function loadModel(src: ModelSource, opts: { weightsFile?: string; config?: Qwen2Config } = {}): Promise<Qwen2Model> {
+export async function loadModel(
+  src: ModelSource,
+  opts: { weightsFile?: string; config?: Qwen2Config } = {},
+): Promise<Qwen2Model> {
   const config = opts.config ?? (await loadConfig(src));
   const tensors = await indexTensors(src, opts.weightsFile);
   const shapes = expectedShapes(config);
@@ -83,7 +97,9 @@ export async function loadModel(src: ModelSource, opts: { weightsFile?: string; 
   for (const [name, shape] of shapes) {
     const got = tensors.get(name)!.entry.shape;
     if (got.join(',') !== shape.join(',')) {
-      throw new CheckpointError(`${src.location}: tensor ${name} has shape [${got}] but config.json implies [${shape}]`);
+      throw new CheckpointError(
+        `${src.location}: tensor ${name} has shape [${got}] but config.json implies [${shape}]`,
+      );
     }
   }
   const params = new Map<string, tf.Variable>();
@@ -127,7 +143,9 @@ export function initModel(config: Qwen2Config, seed = 0, std = 0.02): Qwen2Model
 }
 
 /** HF tensor name -> float32 values of that tensor (read back from the fused parameters). */
-export async function* hfTensors(model: Qwen2Model): AsyncGenerator<{ name: string; shape: number[]; data: Float32Array }> {
+export async function* hfTensors(
+  model: Qwen2Model,
+): AsyncGenerator<{ name: string; shape: number[]; data: Float32Array }> {
   for (const spec of paramSpecs(model.config)) {
     const all = toHfLayout(spec, (await model.p(spec.name).data()) as Float32Array);
     const row = spec.transposed ? spec.shape[0] : rowSize(spec.shape);
@@ -140,7 +158,11 @@ export async function* hfTensors(model: Qwen2Model): AsyncGenerator<{ name: stri
 }
 
 /** Write config.json + model.safetensors (float32) into a sink; tensors are streamed one at a time. */
-export async function saveModel(model: Qwen2Model, sink: ModelSink, extraFiles: Record<string, string> = {}): Promise<void> {
+export async function saveModel(
+  model: Qwen2Model,
+  sink: ModelSink,
+  extraFiles: Record<string, string> = {},
+): Promise<void> {
   const specs: { name: string; shape: number[] }[] = [];
   for (const [name, shape] of expectedShapes(model.config)) specs.push({ name, shape });
   const header = encodeHeader(specs);
@@ -181,12 +203,16 @@ export async function writeTensors(sink: ModelSink, file: string, named: Map<str
 }
 
 /** Read every tensor of one safetensors file as float32. */
-export async function readTensors(src: ModelSource, file: string): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+export async function readTensors(
+  src: ModelSource,
+  file: string,
+): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
   const f = await src.open(file);
   const where = `${src.location}/${file}`;
   const n = headerLength(await f.read(0, Math.min(8, f.size)), f.size, where);
   const header = parseHeader(await f.read(8, n), f.size, where);
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, e] of header.entries) out.set(name, { shape: e.shape, data: decodeToFloat32(await f.read(e.begin, e.end - e.begin), e.dtype) });
+  for (const [name, e] of header.entries)
+    out.set(name, { shape: e.shape, data: decodeToFloat32(await f.read(e.begin, e.end - e.begin), e.dtype) });
   return out;
 }

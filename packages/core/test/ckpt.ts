@@ -156,7 +156,10 @@ export interface FileTensor {
 
 /** A safetensors file from tensors laid out in order; `editHeader` may rewrite the JSON header
  *  (for corrupt files) before it is serialised, or return raw header bytes. */
-export function safetensorsFile(tensors: FileTensor[], editHeader?: (h: Record<string, unknown>) => unknown): Uint8Array {
+export function safetensorsFile(
+  tensors: FileTensor[],
+  editHeader?: (h: Record<string, unknown>) => unknown,
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let off = 0;
   for (const t of tensors) {
@@ -194,7 +197,12 @@ export function writeCheckpoint(c: RawConfig, w: Map<string, Float64Array>, dtyp
     tensors.push({ name, dtype, shape, bytes: e.bytes });
   }
   tensors.reverse();
-  const files = new Map<string, Uint8Array | string>([['config.json', JSON.stringify({ ...c, torch_dtype: dtype === 'F32' ? 'float32' : dtype === 'F16' ? 'float16' : 'bfloat16' })]]);
+  const files = new Map<string, Uint8Array | string>([
+    [
+      'config.json',
+      JSON.stringify({ ...c, torch_dtype: dtype === 'F32' ? 'float32' : dtype === 'F16' ? 'float16' : 'bfloat16' }),
+    ],
+  ]);
   if (shards === 1) {
     files.set('model.safetensors', safetensorsFile(tensors));
     return { files, stored };
@@ -216,14 +224,22 @@ export function writeCheckpoint(c: RawConfig, w: Map<string, Float64Array>, dtyp
 }
 
 /** Header JSON and data section of a safetensors file (for checking saved files). */
-export function readHeader(file: Uint8Array): { header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>; data: Uint8Array } {
+export function readHeader(file: Uint8Array): {
+  header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  data: Uint8Array;
+} {
   const n = Number(new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + n)));
   return { header, data: file.subarray(8 + n) };
 }
 
 /** Left-padded batch of random sequences with the given real lengths. */
-export function leftPadded(vocab: number, lengths: number[], seed: number, pad = 0): { ids: number[][]; mask: number[][]; real: number[][] } {
+export function leftPadded(
+  vocab: number,
+  lengths: number[],
+  seed: number,
+  pad = 0,
+): { ids: number[][]; mask: number[][]; real: number[][] } {
   const rng = new Rng(seed);
   const L = Math.max(...lengths);
   const real = lengths.map((n) => Array.from({ length: n }, () => Math.floor(rng.next() * vocab)));

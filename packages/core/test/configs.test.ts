@@ -8,15 +8,71 @@ import { folderSource } from '@warmup/node';
 import { FIXTURE, expected, backend, maxAbsDiff } from './helpers.ts';
 import { refConfig, refForward } from './reference.ts';
 import {
-  bf16Bits, bf16Value, f16Bits, f16Value, hfShapes, leftPadded, randomWeights, rawConfig, readHeader, writeCheckpoint,
-  type ConfigSpec, type Dtype,
+  bf16Bits,
+  bf16Value,
+  f16Bits,
+  f16Value,
+  hfShapes,
+  leftPadded,
+  randomWeights,
+  rawConfig,
+  readHeader,
+  writeCheckpoint,
+  type ConfigSpec,
+  type Dtype,
 } from './ckpt.ts';
 
 const SPECS: (ConfigSpec & { label: string })[] = [
-  { label: 'tied, MHA, 1 layer', vocab: 64, hidden: 32, inter: 48, layers: 1, heads: 4, kvHeads: 4, theta: 10000, eps: 1e-6, tied: true },
-  { label: 'untied, GQA 2:1, head_dim 16 != hidden/heads, theta 1e6, eps 1e-5', vocab: 300, hidden: 48, inter: 80, layers: 2, heads: 6, kvHeads: 3, headDim: 16, theta: 1e6, eps: 1e-5, tied: false },
-  { label: 'tied, MQA, explicit head_dim = hidden/heads, 3 layers', vocab: 150, hidden: 32, inter: 64, layers: 3, heads: 4, kvHeads: 1, headDim: 8, theta: 1e6, eps: 1e-6, tied: true },
-  { label: 'untied, MQA 8:1', vocab: 97, hidden: 64, inter: 96, layers: 2, heads: 8, kvHeads: 1, theta: 10000, eps: 1e-5, tied: false },
+  {
+    label: 'tied, MHA, 1 layer',
+    vocab: 64,
+    hidden: 32,
+    inter: 48,
+    layers: 1,
+    heads: 4,
+    kvHeads: 4,
+    theta: 10000,
+    eps: 1e-6,
+    tied: true,
+  },
+  {
+    label: 'untied, GQA 2:1, head_dim 16 != hidden/heads, theta 1e6, eps 1e-5',
+    vocab: 300,
+    hidden: 48,
+    inter: 80,
+    layers: 2,
+    heads: 6,
+    kvHeads: 3,
+    headDim: 16,
+    theta: 1e6,
+    eps: 1e-5,
+    tied: false,
+  },
+  {
+    label: 'tied, MQA, explicit head_dim = hidden/heads, 3 layers',
+    vocab: 150,
+    hidden: 32,
+    inter: 64,
+    layers: 3,
+    heads: 4,
+    kvHeads: 1,
+    headDim: 8,
+    theta: 1e6,
+    eps: 1e-6,
+    tied: true,
+  },
+  {
+    label: 'untied, MQA 8:1',
+    vocab: 97,
+    hidden: 64,
+    inter: 96,
+    layers: 2,
+    heads: 8,
+    kvHeads: 1,
+    theta: 10000,
+    eps: 1e-5,
+    tied: false,
+  },
 ];
 const FORMATS: { label: string; dtype: Dtype; shards: number }[] = [
   { label: 'float32, one file', dtype: 'F32', shards: 1 },
@@ -115,7 +171,11 @@ for (const be of ['cpu', 'wasm'] as const) {
         expect(file).toBeInstanceOf(Uint8Array);
         const { header, data } = readHeader(file as Uint8Array);
         const names = Object.keys(header).filter((n) => n !== '__metadata__');
-        expect(names.sort()).toEqual(hfShapes(raw).map(([n]) => n).sort());
+        expect(names.sort()).toEqual(
+          hfShapes(raw)
+            .map(([n]) => n)
+            .sort(),
+        );
         for (const [name, shape] of hfShapes(raw)) {
           const e = header[name];
           expect(e.dtype).toBe('F32');
@@ -124,7 +184,8 @@ for (const be of ['cpu', 'wasm'] as const) {
           expect(Float64Array.from(new Float32Array(bytes.buffer))).toEqual(ck.stored.get(name));
         }
         const savedCfg = JSON.parse(sink.files.get('config.json') as string);
-        for (const k of ['head_dim', 'num_key_value_heads', 'rope_theta', 'rms_norm_eps', 'tie_word_embeddings']) expect(savedCfg[k]).toEqual(raw[k]);
+        for (const k of ['head_dim', 'num_key_value_heads', 'rope_theta', 'rms_norm_eps', 'tie_word_embeddings'])
+          expect(savedCfg[k]).toEqual(raw[k]);
 
         const m2 = await loadModel(memorySource(sink.files));
         const a = await batchLogits(m, batch.ids, batch.mask);

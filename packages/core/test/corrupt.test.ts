@@ -5,13 +5,28 @@ import { CheckpointError, ConfigError, Rng, loadModel, memorySource } from '@war
 import { backend } from './helpers.ts';
 import { hfShapes, randomWeights, rawConfig, safetensorsFile, writeCheckpoint, type FileTensor } from './ckpt.ts';
 
-const RAW = rawConfig({ vocab: 32, hidden: 16, inter: 24, layers: 2, heads: 4, kvHeads: 2, theta: 10000, eps: 1e-6, tied: true });
+const RAW = rawConfig({
+  vocab: 32,
+  hidden: 16,
+  inter: 24,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  theta: 10000,
+  eps: 1e-6,
+  tied: true,
+});
 const WEIGHTS = randomWeights(RAW, 7);
 const LOC = 'mem';
 
 /** The tensors of the base checkpoint in file order (HF order, float32). */
 function tensors(): FileTensor[] {
-  return hfShapes(RAW).map(([name, shape]) => ({ name, dtype: 'F32', shape, bytes: new Uint8Array(Float32Array.from(WEIGHTS.get(name)!).buffer) }));
+  return hfShapes(RAW).map(([name, shape]) => ({
+    name,
+    dtype: 'F32',
+    shape,
+    bytes: new Uint8Array(Float32Array.from(WEIGHTS.get(name)!).buffer),
+  }));
 }
 
 type Files = Map<string, Uint8Array | string>;
@@ -85,7 +100,11 @@ describe('corrupt checkpoints', () => {
   });
 
   it('header that is not JSON, or not a JSON object', async () => {
-    await expectCheckpointError(files(safetensorsFile(tensors(), () => new TextEncoder().encode('{"a": '))), FILE, /not valid JSON/);
+    await expectCheckpointError(
+      files(safetensorsFile(tensors(), () => new TextEncoder().encode('{"a": '))),
+      FILE,
+      /not valid JSON/,
+    );
     for (const bad of [[1, 2], 'x', 42, null]) {
       await expectCheckpointError(files(safetensorsFile(tensors(), () => bad)), FILE, /not a JSON object/);
     }
@@ -95,11 +114,20 @@ describe('corrupt checkpoints', () => {
 
   it('data_offsets out of range', async () => {
     const name = 'model.layers.0.self_attn.q_proj.bias';
-    const f = safetensorsFile(tensors(), editEntry(name, (e) => (e.data_offsets = [e.data_offsets[0] + 1e6, e.data_offsets[1] + 1e6])));
+    const f = safetensorsFile(
+      tensors(),
+      editEntry(name, (e) => (e.data_offsets = [e.data_offsets[0] + 1e6, e.data_offsets[1] + 1e6])),
+    );
     await expectCheckpointError(files(f), FILE, `"${name}"`, /out of range/);
-    const neg = safetensorsFile(tensors(), editEntry(name, (e) => (e.data_offsets = [-4, 60])));
+    const neg = safetensorsFile(
+      tensors(),
+      editEntry(name, (e) => (e.data_offsets = [-4, 60])),
+    );
     await expectCheckpointError(files(neg), FILE, `"${name}"`, /bad data_offsets/);
-    const reversed = safetensorsFile(tensors(), editEntry(name, (e) => (e.data_offsets = [e.data_offsets[1], e.data_offsets[0]])));
+    const reversed = safetensorsFile(
+      tensors(),
+      editEntry(name, (e) => (e.data_offsets = [e.data_offsets[1], e.data_offsets[0]])),
+    );
     await expectCheckpointError(files(reversed), FILE, `"${name}"`, /bad data_offsets/);
   });
 
@@ -116,14 +144,20 @@ describe('corrupt checkpoints', () => {
 
   it('byte size that disagrees with shape and dtype', async () => {
     const name = 'model.norm.weight';
-    const f = safetensorsFile(tensors(), editEntry(name, (e) => (e.shape = [17])));
+    const f = safetensorsFile(
+      tensors(),
+      editEntry(name, (e) => (e.shape = [17])),
+    );
     await expectCheckpointError(files(f), FILE, `"${name}"`, /bytes do not match shape \[17\]/);
   });
 
   it('unknown dtype names the tensor and the dtype', async () => {
     const name = 'model.layers.1.mlp.up_proj.weight';
     for (const dtype of ['I64', 'F64', 'F8_E4M3']) {
-      const f = safetensorsFile(tensors(), editEntry(name, (e) => (e.dtype = dtype)));
+      const f = safetensorsFile(
+        tensors(),
+        editEntry(name, (e) => (e.dtype = dtype)),
+      );
       await expectCheckpointError(files(f), FILE, `"${name}"`, `"${dtype}"`, /unsupported dtype/);
     }
   });
@@ -131,12 +165,17 @@ describe('corrupt checkpoints', () => {
   it('tensor shapes that disagree with config.json', async () => {
     // Same bytes, different shape: only config.json can tell.
     const q = 'model.layers.1.self_attn.q_proj.weight';
-    const f = safetensorsFile(tensors(), editEntry(q, (e) => (e.shape = [8, 32])));
+    const f = safetensorsFile(
+      tensors(),
+      editEntry(q, (e) => (e.shape = [8, 32])),
+    );
     await expectCheckpointError(files(f), q, /shape \[8,32\].*config\.json implies \[16,16\]/);
     // A config.json from a bigger model than the weights.
     const e = await loadError(files(safetensorsFile(tensors()), { ...RAW, intermediate_size: 40 }));
     expect(e).toBeInstanceOf(CheckpointError);
-    expect(e.message).toMatch(/model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\] but config\.json implies \[40,16\]/);
+    expect(e.message).toMatch(
+      /model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\] but config\.json implies \[40,16\]/,
+    );
   });
 
   it('missing tensors are named', async () => {
@@ -144,11 +183,17 @@ describe('corrupt checkpoints', () => {
     const f = safetensorsFile(tensors().filter((t) => t.name !== gone));
     await expectCheckpointError(files(f), LOC, /missing tensors/, gone);
     // An untied config needs lm_head.weight, which a tied checkpoint lacks.
-    await expectCheckpointError(files(safetensorsFile(tensors()), { ...RAW, tie_word_embeddings: false }), /missing tensors: lm_head\.weight/);
+    await expectCheckpointError(
+      files(safetensorsFile(tensors()), { ...RAW, tie_word_embeddings: false }),
+      /missing tensors: lm_head\.weight/,
+    );
   });
 
   it('config.json of another model_type', async () => {
-    await expectConfigError(files(safetensorsFile(tensors()), { ...RAW, model_type: 'llama' }), /model_type is "llama"/);
+    await expectConfigError(
+      files(safetensorsFile(tensors()), { ...RAW, model_type: 'llama' }),
+      /model_type is "llama"/,
+    );
   });
 
   it('config.json that is not valid JSON', async () => {
@@ -158,8 +203,14 @@ describe('corrupt checkpoints', () => {
   it('config.json missing a required key, or with a bad value, names the key', async () => {
     const { hidden_size: _, ...noHidden } = RAW;
     await expectConfigError(files(safetensorsFile(tensors()), noHidden), /"hidden_size"/);
-    await expectConfigError(files(safetensorsFile(tensors()), { ...RAW, num_attention_heads: '4' }), /"num_attention_heads"/);
-    await expectConfigError(files(safetensorsFile(tensors()), { ...RAW, num_key_value_heads: 3 }), /num_key_value_heads \(3\)/);
+    await expectConfigError(
+      files(safetensorsFile(tensors()), { ...RAW, num_attention_heads: '4' }),
+      /"num_attention_heads"/,
+    );
+    await expectConfigError(
+      files(safetensorsFile(tensors()), { ...RAW, num_key_value_heads: 3 }),
+      /num_key_value_heads \(3\)/,
+    );
   });
 
   it('no weights at all', async () => {

@@ -14,7 +14,11 @@ for (const be of PARITY_BACKENDS) {
       model = await loadModel(folderSource(FIXTURE));
     });
 
-    async function check(caseData: typeof expected.forward.right_padded, m: Qwen2Model, usePositions: boolean): Promise<number> {
+    async function check(
+      caseData: typeof expected.forward.right_padded,
+      m: Qwen2Model,
+      usePositions: boolean,
+    ): Promise<number> {
       const before = tf.memory().numTensors;
       const logits = tf.tidy(() => {
         const { hidden } = m.forward({
@@ -46,7 +50,9 @@ for (const be of PARITY_BACKENDS) {
     });
     it('bfloat16 weights match expected-bf16 logits to 1e-4', async () => {
       const m16 = await loadModel(folderSource(FIXTURE), { weightsFile: 'model-bf16.safetensors' });
-      expect(await check(expectedBf16.forward.right_padded ?? expectedBf16.forward, m16, true)).toBeLessThanOrEqual(1e-4);
+      expect(await check(expectedBf16.forward.right_padded ?? expectedBf16.forward, m16, true)).toBeLessThanOrEqual(
+        1e-4,
+      );
       m16.dispose();
     });
   });

@@ -19,7 +19,12 @@ for (const be of PARITY_BACKENDS) {
       it(`greedy reproduces the 12 expected tokens ${noCache ? 'without' : 'with'} the KV cache`, async () => {
         const g = expected.greedy;
         const before = tf.memory().numTensors;
-        const r = await generate(model, [g.prompt_ids], { greedy: true, maxNewTokens: g.num_new_tokens, eosTokenIds: [], noCache });
+        const r = await generate(model, [g.prompt_ids], {
+          greedy: true,
+          maxNewTokens: g.num_new_tokens,
+          eosTokenIds: [],
+          noCache,
+        });
         expect(tf.memory().numTensors).toBe(before);
         expect(r.tokens[0]).toEqual(g.generated_ids);
         r.logprobs[0].forEach((lp, i) => expect(Math.abs(lp - g.chosen_logprobs[i])).toBeLessThan(1e-4));
@@ -64,7 +69,12 @@ for (const be of PARITY_BACKENDS) {
       expect(tf.memory().numTensors).toBe(before);
       expect(r.tokens[0]).toEqual(g.generated_ids.slice(0, 1));
       // A promise resolving to nothing does not stop it.
-      const full = await generate(model, [g.prompt_ids], { greedy: true, maxNewTokens: 5, eosTokenIds: [], onStep: async () => {} });
+      const full = await generate(model, [g.prompt_ids], {
+        greedy: true,
+        maxNewTokens: 5,
+        eosTokenIds: [],
+        onStep: async () => {},
+      });
       expect(full.tokens[0]).toEqual(g.generated_ids.slice(0, 5));
     });
 
@@ -74,7 +84,11 @@ for (const be of PARITY_BACKENDS) {
       // first occurrence.
       const eosTok = g.generated_ids[g.generated_ids.length - 1];
       const first = g.generated_ids.indexOf(eosTok);
-      const other = await generate(model, [g.prompt_ids.slice(1), g.prompt_ids], { greedy: true, maxNewTokens: 12, eosTokenIds: [eosTok] });
+      const other = await generate(model, [g.prompt_ids.slice(1), g.prompt_ids], {
+        greedy: true,
+        maxNewTokens: 12,
+        eosTokenIds: [eosTok],
+      });
       const r = { tokens: [other.tokens[1]], finishReasons: [other.finishReasons[1]] };
       expect(r.tokens[0]).toEqual(g.generated_ids.slice(0, first + 1));
       expect(r.finishReasons[0]).toBe('eos');

@@ -20,7 +20,10 @@ import {
 import { folderSource } from '@warmup/node';
 import { FIXTURE, expected, backend, maxAbsDiff } from './helpers.ts';
 
-const input = { inputIds: expected.forward.right_padded.input_ids as number[][], attentionMask: expected.forward.right_padded.attention_mask as number[][] };
+const input = {
+  inputIds: expected.forward.right_padded.input_ids as number[][],
+  attentionMask: expected.forward.right_padded.attention_mask as number[][],
+};
 
 async function logits(m: Qwen2Model): Promise<Float32Array> {
   const t = tf.tidy(() => m.logits(m.forward(input).hidden));
@@ -110,7 +113,7 @@ for (const be of ['cpu', 'wasm'] as const) {
       m.dispose();
     });
 
-    it('with B = 0 the logits equal the base model\'s exactly, and the base is frozen', async () => {
+    it("with B = 0 the logits equal the base model's exactly, and the base is frozen", async () => {
       const m = await loadModel(folderSource(FIXTURE));
       const lora = attachLora(m, { rank: 4, seed: 3 });
       expect(m.trainableParams()).toBe(lora.params);
@@ -134,7 +137,11 @@ for (const be of ['cpu', 'wasm'] as const) {
         expect(maxAbsDiff(adapted, base)).toBeGreaterThan(1e-3); // the adapters do something
 
         const byHand = await loadModel(folderSource(FIXTURE));
-        await mergeByHand(m, byHand, targets ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+        await mergeByHand(
+          m,
+          byHand,
+          targets ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+        );
         expect(maxAbsDiff(adapted, await logits(byHand))).toBeLessThan(1e-5);
 
         const before = tf.memory().numTensors;
@@ -145,7 +152,10 @@ for (const be of ['cpu', 'wasm'] as const) {
         expect(tf.memory().numTensors).toBeLessThanOrEqual(before - nAdapters);
         expect(maxAbsDiff(adapted, await logits(m))).toBeLessThan(1e-5);
         for (const [name, v] of m.params) {
-          expect(maxAbsDiff((await v.data()) as Float32Array, (await byHand.p(name).data()) as Float32Array), name).toBeLessThan(1e-6);
+          expect(
+            maxAbsDiff((await v.data()) as Float32Array, (await byHand.p(name).data()) as Float32Array),
+            name,
+          ).toBeLessThan(1e-6);
         }
         m.dispose();
         byHand.dispose();
@@ -158,12 +168,22 @@ for (const be of ['cpu', 'wasm'] as const) {
       randomiseB(m, 0.1);
       const targets = input.inputIds.flatMap((row) => row.slice(1).concat([0]));
       const loss = (): tf.Scalar =>
-        tf.neg(tf.mean(tokenLogprobs(tf.reshape(m.forward(input).hidden, [-1, m.config.hiddenSize]) as tf.Tensor2D, m.lmHead as unknown as tf.Tensor2D, targets))) as tf.Scalar;
+        tf.neg(
+          tf.mean(
+            tokenLogprobs(
+              tf.reshape(m.forward(input).hidden, [-1, m.config.hiddenSize]) as tf.Tensor2D,
+              m.lmHead as unknown as tf.Tensor2D,
+              targets,
+            ),
+          ),
+        ) as tf.Scalar;
       const vars = [...m.lora!.params.values()];
       const grads = async (): Promise<Float32Array[]> => {
         const { value, grads: g } = tf.variableGrads(loss, vars);
         value.dispose();
-        const out = await Promise.all(vars.map(async (v) => Float32Array.from((await g[v.name].data()) as Float32Array)));
+        const out = await Promise.all(
+          vars.map(async (v) => Float32Array.from((await g[v.name].data()) as Float32Array)),
+        );
         Object.values(g).forEach((t) => t.dispose());
         return out;
       };
@@ -210,13 +230,21 @@ for (const be of ['cpu', 'wasm'] as const) {
       await saveLora(m, sink);
       const src = memorySource(sink.files);
       const cfg = JSON.parse(await src.readText('adapter_config.json'));
-      expect(cfg).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 16, target_modules: ['q_proj', 'v_proj', 'down_proj'] });
+      expect(cfg).toMatchObject({
+        peft_type: 'LORA',
+        r: 4,
+        lora_alpha: 16,
+        target_modules: ['q_proj', 'v_proj', 'down_proj'],
+      });
       const t = await readTensors(src, 'adapter_model.safetensors');
       const D = m.config.hiddenSize;
       const kv = m.config.numKvHeads * m.config.headDim;
       expect(t.get('base_model.model.model.layers.1.self_attn.q_proj.lora_A.weight')!.shape).toEqual([4, D]);
       expect(t.get('base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight')!.shape).toEqual([kv, 4]);
-      expect(t.get('base_model.model.model.layers.0.mlp.down_proj.lora_A.weight')!.shape).toEqual([4, m.config.intermediateSize]);
+      expect(t.get('base_model.model.model.layers.0.mlp.down_proj.lora_A.weight')!.shape).toEqual([
+        4,
+        m.config.intermediateSize,
+      ]);
       expect(t.size).toBe(3 * 2 * 2);
       // HF orientation: lora_A.weight is the transpose of the stored [in, r] A.
       const a = (await m.lora!.params.get('model.layers.1.self_attn.q_proj.lora_A')!.data()) as Float32Array;
@@ -235,7 +263,9 @@ for (const be of ['cpu', 'wasm'] as const) {
       const m = await loadModel(folderSource(FIXTURE));
       expect(() => attachLora(m, { rank: 0 })).toThrow(/rank/);
       expect(() => attachLora(m, { rank: 2, dropout: 1 })).toThrow(/dropout/);
-      expect(() => attachLora(m, { rank: 2, targets: ['qkv_proj' as LoraTarget] })).toThrow(/unknown LoRA target "qkv_proj"/);
+      expect(() => attachLora(m, { rank: 2, targets: ['qkv_proj' as LoraTarget] })).toThrow(
+        /unknown LoRA target "qkv_proj"/,
+      );
       expect(m.lora).toBeUndefined();
       attachLora(m, { rank: 2 });
       expect(() => attachLora(m, { rank: 2 })).toThrow(/already/);

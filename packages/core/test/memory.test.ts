@@ -2,11 +2,29 @@
 // fails after some variables were created) leave no tensors or variables behind.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointError, generate, loadModel, memorySink, memorySource, saveModel, type ModelSource } from '@warmup/core';
+import {
+  CheckpointError,
+  generate,
+  loadModel,
+  memorySink,
+  memorySource,
+  saveModel,
+  type ModelSource,
+} from '@warmup/core';
 import { backend } from './helpers.ts';
 import { randomWeights, rawConfig, writeCheckpoint } from './ckpt.ts';
 
-const RAW = rawConfig({ vocab: 40, hidden: 16, inter: 24, layers: 2, heads: 4, kvHeads: 2, theta: 10000, eps: 1e-6, tied: false });
+const RAW = rawConfig({
+  vocab: 40,
+  hidden: 16,
+  inter: 24,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  theta: 10000,
+  eps: 1e-6,
+  tied: false,
+});
 const WEIGHTS = randomWeights(RAW, 3);
 
 function counts(): { tensors: number; variables: number } {
@@ -15,7 +33,10 @@ function counts(): { tensors: number; variables: number } {
 
 /** A source whose byte reads fail after `okReads` successful ones (a dropped connection or a
  *  disk error half way through a load). */
-function failingSource(files: Map<string, Uint8Array | string>, okReads: number): ModelSource & { reads: () => number } {
+function failingSource(
+  files: Map<string, Uint8Array | string>,
+  okReads: number,
+): ModelSource & { reads: () => number } {
   const inner = memorySource(files, 'flaky');
   let n = 0;
   return {
@@ -48,7 +69,20 @@ for (const be of ['cpu', 'wasm'] as const) {
       // final norm, lm_head.
       expect(counts().variables - before.variables).toBe(2 * 7 + 3);
       const mid = counts();
-      const logits = tf.tidy(() => m.logits(m.forward({ inputIds: [[0, 3, 5], [7, 8, 9]], attentionMask: [[0, 1, 1], [1, 1, 1]] }).hidden));
+      const logits = tf.tidy(() =>
+        m.logits(
+          m.forward({
+            inputIds: [
+              [0, 3, 5],
+              [7, 8, 9],
+            ],
+            attentionMask: [
+              [0, 1, 1],
+              [1, 1, 1],
+            ],
+          }).hidden,
+        ),
+      );
       expect(logits.shape).toEqual([2, 3, 40]);
       logits.dispose();
       expect(counts()).toEqual(mid);
@@ -68,7 +102,14 @@ for (const be of ['cpu', 'wasm'] as const) {
       }
       // Rows stopping early (EOS) and sampling take other paths through the loop.
       const first = await generate(m, [[1, 2, 3]], { greedy: true, maxNewTokens: 1, eosTokenIds: [] });
-      await generate(m, [[1, 2, 3], [4, 4]], { temperature: 1, topK: 5, maxNewTokens: 4, eosTokenIds: [first.tokens[0][0]], seed: 2 });
+      await generate(
+        m,
+        [
+          [1, 2, 3],
+          [4, 4],
+        ],
+        { temperature: 1, topK: 5, maxNewTokens: 4, eosTokenIds: [first.tokens[0][0]], seed: 2 },
+      );
       expect(counts()).toEqual(before);
       m.dispose();
     });

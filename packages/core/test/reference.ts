@@ -67,7 +67,7 @@ function rmsNorm(x: Float64Array, w: Float64Array, eps: number): Float64Array {
 function rope(v: Float64Array, off: number, d: number, pos: number, theta: number): void {
   const half = d / 2;
   for (let j = 0; j < half; j++) {
-    const a = pos * Math.pow(theta, (-2 * j) / d);
+    const a = pos * theta ** ((-2 * j) / d);
     const c = Math.cos(a);
     const s = Math.sin(a);
     const x1 = v[off + j];
@@ -116,7 +116,7 @@ export function refForward(cfg: RefConfig, w: RefWeights, ids: number[]): Float6
           mx = Math.max(mx, scores[s]);
         }
         let z = 0;
-        for (let s = 0; s <= t; s++) z += (scores[s] = Math.exp(scores[s] - mx));
+        for (let s = 0; s <= t; s++) z += scores[s] = Math.exp(scores[s] - mx);
         for (let s = 0; s <= t; s++) {
           for (let j = 0; j < hd; j++) ctx[hh * hd + j] += (scores[s] / z) * vs[s][kv * hd + j];
         }

@@ -23,12 +23,14 @@ const INNER_NAMES: Record<number, string[]> = {
 export function bucketsFromEdges(edges: readonly number[], names?: readonly string[]): BucketSpec[] {
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i];
-    if (!Number.isFinite(e) || e <= 0 || e >= 1) throw new RangeError(`bucket edges must lie strictly between 0 and 1, got ${e}`);
+    if (!Number.isFinite(e) || e <= 0 || e >= 1)
+      throw new RangeError(`bucket edges must lie strictly between 0 and 1, got ${e}`);
     if (i > 0 && e <= edges[i - 1]) throw new RangeError(`bucket edges must increase, got ${edges[i - 1]} then ${e}`);
   }
   const inner = edges.length + 1;
   const innerNames = names ?? INNER_NAMES[inner] ?? Array.from({ length: inner }, (_, i) => `b${i + 1}`);
-  if (innerNames.length !== inner) throw new RangeError(`${edges.length} edges make ${inner} buckets, got ${innerNames.length} names`);
+  if (innerNames.length !== inner)
+    throw new RangeError(`${edges.length} edges make ${inner} buckets, got ${innerNames.length} names`);
   const cuts = [0, ...edges, 1];
   const out: BucketSpec[] = [{ name: 'unsolved', lo: 0, hi: 0, loClosed: true, hiClosed: true }];
   for (let i = 0; i < inner; i++) {

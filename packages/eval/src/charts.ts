@@ -30,10 +30,15 @@ export function bucketsSvg(runs: readonly LabelledReport[]): string {
   }));
   if (runs.length === 1) {
     const r = runs[0].report;
-    const kMax = Object.keys(r.passk).map(Number).reduce((a, b) => Math.max(a, b), 1);
+    const kMax = Object.keys(r.passk)
+      .map(Number)
+      .reduce((a, b) => Math.max(a, b), 1);
     if (kMax > 1) series.push({ name: `pass@${kMax}`, values: r.buckets.map((b) => b.passk[String(kMax)] ?? null) });
   }
   // The reference is a path; its last segment names it well enough in a title.
-  const ref = (runs[0]?.report.bucket_reference ?? '').replace(/[\\/]+$/, '').split(/[\\/]/).pop();
+  const ref = (runs[0]?.report.bucket_reference ?? '')
+    .replace(/[\\/]+$/, '')
+    .split(/[\\/]/)
+    .pop();
   return barChartSvg(`By difficulty (ref: ${ref})`, 'percent', cats, series);
 }

@@ -16,7 +16,9 @@ export function comparisonWarnings(runs: readonly LabelledReport[]): string[] {
   if (distinct((r) => r.report.task)) notes.push('runs are on different tasks');
   if (distinct((r) => r.report.questions)) notes.push('runs cover different numbers of questions');
   if (distinct((r) => r.report.bucket_reference)) {
-    notes.push('buckets come from different reference runs; use the same --reference (e.g. the base model) for all runs');
+    notes.push(
+      'buckets come from different reference runs; use the same --reference (e.g. the base model) for all runs',
+    );
   }
   return notes;
 }

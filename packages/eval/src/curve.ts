@@ -11,7 +11,13 @@ const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c'];
 const f = (x: number): string => (Math.round(x * 10) / 10).toString();
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-export function curveSvg(title: string, xLabel: string, yLabel: string, series: readonly CurveSeries[], yRange?: [number, number]): string {
+export function curveSvg(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: readonly CurveSeries[],
+  yRange?: [number, number],
+): string {
   const W = 640;
   const H = 320;
   const M = { left: 56, right: 16, top: 32, bottom: 44 };
@@ -42,9 +48,14 @@ export function curveSvg(title: string, xLabel: string, yLabel: string, series: 
     const c = COLORS[i % COLORS.length];
     const p = s.points.filter((q) => Number.isFinite(q.y));
     if (!p.length) return;
-    out.push(`<polyline fill="none" stroke="${c}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 4"' : ''} points="${p.map((q) => `${f(px(q.x))},${f(py(q.y))}`).join(' ')}"/>`);
-    if (p.length <= 30) for (const q of p) out.push(`<circle cx="${f(px(q.x))}" cy="${f(py(q.y))}" r="2.5" fill="${c}"/>`);
-    out.push(`<rect x="${M.left + 10}" y="${M.top + 6 + i * 16}" width="12" height="3" fill="${c}"/><text x="${M.left + 27}" y="${M.top + 10 + i * 16}">${esc(s.name)}</text>`);
+    out.push(
+      `<polyline fill="none" stroke="${c}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 4"' : ''} points="${p.map((q) => `${f(px(q.x))},${f(py(q.y))}`).join(' ')}"/>`,
+    );
+    if (p.length <= 30)
+      for (const q of p) out.push(`<circle cx="${f(px(q.x))}" cy="${f(py(q.y))}" r="2.5" fill="${c}"/>`);
+    out.push(
+      `<rect x="${M.left + 10}" y="${M.top + 6 + i * 16}" width="12" height="3" fill="${c}"/><text x="${M.left + 27}" y="${M.top + 10 + i * 16}">${esc(s.name)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n') + '\n';

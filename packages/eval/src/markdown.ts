@@ -28,7 +28,9 @@ export function reportMarkdown(r: EvalReport): string {
     ),
   );
 
-  out.push(`## By difficulty (buckets from ${r.bucket_reference === 'self' ? "this run's" : `${r.bucket_reference}'s`} solve rate)\n`);
+  out.push(
+    `## By difficulty (buckets from ${r.bucket_reference === 'self' ? "this run's" : `${r.bucket_reference}'s`} solve rate)\n`,
+  );
   out.push(
     mdTable(
       ['bucket', 'solve rate', 'questions', ...ks.map((k) => `pass@${k}`)],

@@ -3,8 +3,10 @@
 
 function checkCounts(n: number, c: number, k: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`pass@k: n must be an integer >= 1, got ${n}`);
-  if (!Number.isInteger(c) || c < 0 || c > n) throw new RangeError(`pass@k: c must be an integer in [0, ${n}], got ${c}`);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`pass@k: k must be an integer in [1, ${n}], got ${k}`);
+  if (!Number.isInteger(c) || c < 0 || c > n)
+    throw new RangeError(`pass@k: c must be an integer in [0, ${n}], got ${c}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new RangeError(`pass@k: k must be an integer in [1, ${n}], got ${k}`);
 }
 
 /** Probability that at least one of k samples drawn without replacement from n (c correct) is correct. */

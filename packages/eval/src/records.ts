@@ -23,7 +23,15 @@ export interface CompletionRecord {
 export type GradedSample = Omit<CompletionRecord, 'completion' | 'extracted'>;
 
 export function slim(r: CompletionRecord): GradedSample {
-  return { id: r.id, sample: r.sample, reward: r.reward, correct: r.correct, format_ok: r.format_ok, tokens: r.tokens, truncated: r.truncated };
+  return {
+    id: r.id,
+    sample: r.sample,
+    reward: r.reward,
+    correct: r.correct,
+    format_ok: r.format_ok,
+    tokens: r.tokens,
+    truncated: r.truncated,
+  };
 }
 
 function fail(where: string, what: string): never {
@@ -33,10 +41,14 @@ function fail(where: string, what: string): never {
 export function parseCompletionRecord(value: unknown, where: string): CompletionRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, 'expected a JSON object');
   const o = value as Record<string, unknown>;
-  const str = (k: string): string => (typeof o[k] === 'string' ? (o[k] as string) : fail(where, `field "${k}" must be a string`));
+  const str = (k: string): string =>
+    typeof o[k] === 'string' ? (o[k] as string) : fail(where, `field "${k}" must be a string`);
   const num = (k: string): number =>
-    typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : fail(where, `field "${k}" must be a finite number`);
-  const bool = (k: string): boolean => (typeof o[k] === 'boolean' ? (o[k] as boolean) : fail(where, `field "${k}" must be a boolean`));
+    typeof o[k] === 'number' && Number.isFinite(o[k])
+      ? (o[k] as number)
+      : fail(where, `field "${k}" must be a finite number`);
+  const bool = (k: string): boolean =>
+    typeof o[k] === 'boolean' ? (o[k] as boolean) : fail(where, `field "${k}" must be a boolean`);
   const sample = num('sample');
   if (!Number.isInteger(sample) || sample < 0) fail(where, `field "sample" must be an integer >= 0`);
   const tokens = num('tokens');

@@ -74,7 +74,8 @@ export function buildReport(o: BuildReportOptions): EvalReport {
     seen.set(r.id, (seen.get(r.id) ?? 0) + 1);
   }
   for (const id of o.questionIds) {
-    if (seen.get(id) !== n) throw new RangeError(`buildReport: question ${id} has ${seen.get(id) ?? 0} samples, expected ${n}`);
+    if (seen.get(id) !== n)
+      throw new RangeError(`buildReport: question ${id} has ${seen.get(id) ?? 0} samples, expected ${n}`);
   }
   const used = o.records.filter((r) => rows.has(r.id));
   const correct = o.questionIds.map((id) => rows.get(id)!);

@@ -20,7 +20,9 @@ export function checkSameConfig(stored: RunConfig, current: RunConfig, where: st
     const a = JSON.stringify(stored[k] ?? null);
     const b = JSON.stringify(current[k] ?? null);
     if (a !== b) {
-      throw new ResumeMismatchError(`${where} was made with ${k}=${a}, this run has ${k}=${b}; use another output folder`);
+      throw new ResumeMismatchError(
+        `${where} was made with ${k}=${a}, this run has ${k}=${b}; use another output folder`,
+      );
     }
   }
 }

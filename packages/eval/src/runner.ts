@@ -41,7 +41,11 @@ export interface RunEvalResult {
   generated: number;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -55,7 +59,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
 }
 
 function validate(o: RunEvalOptions): void {
-  if (!Number.isInteger(o.samples) || o.samples < 1) throw new RangeError(`runEval: samples must be an integer >= 1, got ${o.samples}`);
+  if (!Number.isInteger(o.samples) || o.samples < 1)
+    throw new RangeError(`runEval: samples must be an integer >= 1, got ${o.samples}`);
   if (!Number.isInteger(o.questionsPerBatch) || o.questionsPerBatch < 1) {
     throw new RangeError(`runEval: questionsPerBatch must be an integer >= 1, got ${o.questionsPerBatch}`);
   }
@@ -69,7 +74,11 @@ function validate(o: RunEvalOptions): void {
 
 /** Check `config` against the stored config.json, if any (ConfigError on a difference); writes
  *  nothing, so a CLI can check before loading a model. Returns whether config.json exists. */
-export async function verifyRunConfig(storage: EvalStorage, config: RunConfig, where: string = CONFIG_FILE): Promise<boolean> {
+export async function verifyRunConfig(
+  storage: EvalStorage,
+  config: RunConfig,
+  where: string = CONFIG_FILE,
+): Promise<boolean> {
   const text = await storage.readText(CONFIG_FILE);
   if (text === undefined) return false;
   let stored: RunConfig;
@@ -84,11 +93,28 @@ export async function verifyRunConfig(storage: EvalStorage, config: RunConfig, w
 
 async function checkRunConfig(storage: EvalStorage, config: RunConfig | undefined): Promise<void> {
   if (!config) return;
-  if (!(await verifyRunConfig(storage, config))) await storage.writeText(CONFIG_FILE, JSON.stringify(config, null, 2) + '\n');
+  if (!(await verifyRunConfig(storage, config)))
+    await storage.writeText(CONFIG_FILE, JSON.stringify(config, null, 2) + '\n');
 }
 
-function toRecord(id: string, sample: number, text: string, tokens: number, truncated: boolean, g: Grade): CompletionRecord {
-  const r: CompletionRecord = { id, sample, completion: text, reward: g.reward, correct: g.correct, format_ok: g.formatOk, tokens, truncated };
+function toRecord(
+  id: string,
+  sample: number,
+  text: string,
+  tokens: number,
+  truncated: boolean,
+  g: Grade,
+): CompletionRecord {
+  const r: CompletionRecord = {
+    id,
+    sample,
+    completion: text,
+    reward: g.reward,
+    correct: g.correct,
+    format_ok: g.formatOk,
+    tokens,
+    truncated,
+  };
   if (g.extracted !== undefined) r.extracted = g.extracted;
   return r;
 }
@@ -125,7 +151,9 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
     const prompts = idx.map((i) => o.questions[i].prompt);
     const out = await o.sampler.sample(prompts, n);
     if (out.length !== idx.length || out.some((s) => s.length !== n)) {
-      throw new Error(`sampler returned ${out.map((s) => s.length).join('/')} samples for ${idx.length} prompts × ${n}`);
+      throw new Error(
+        `sampler returned ${out.map((s) => s.length).join('/')} samples for ${idx.length} prompts × ${n}`,
+      );
     }
     const jobs = idx.flatMap((qi, p) => out[p].map((s, j) => ({ qi, j, s })));
     const graded = await mapLimit(jobs, concurrency, async ({ qi, j, s }) =>

@@ -40,7 +40,8 @@ export function pass1OverSamples(correct: readonly (readonly boolean[])[], n: nu
   for (let j = 0; j < n; j++) {
     let hits = 0;
     for (const row of correct) {
-      if (row.length !== n) throw new RangeError(`pass1OverSamples: a question has ${row.length} samples, expected ${n}`);
+      if (row.length !== n)
+        throw new RangeError(`pass1OverSamples: a question has ${row.length} samples, expected ${n}`);
       if (row[j]) hits++;
     }
     perSample.push(correct.length ? hits / correct.length : Number.NaN);

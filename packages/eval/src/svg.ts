@@ -61,12 +61,15 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   const lo = lx.length ? lx[0] : 0;
   const span = lx.length > 1 ? lx[lx.length - 1] - lo : 1;
   const pad = 12; // keep end points off the axes
-  const px = (x: number): number => M.left + pad + (lx.length > 1 ? ((Math.log2(x) - lo) / span) * (plotW - 2 * pad) : plotW / 2 - pad);
+  const px = (x: number): number =>
+    M.left + pad + (lx.length > 1 ? ((Math.log2(x) - lo) / span) * (plotW - 2 * pad) : plotW / 2 - pad);
   const py = (y: number): number => M.top + plotH * (1 - y);
   const body: string[] = xs.map(
     (x) => `<text x="${f(px(x))}" y="${M.top + plotH + 16}" text-anchor="middle">${x}</text>`,
   );
-  body.push(`<text x="${M.left + plotW / 2}" y="${M.top + plotH + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`);
+  body.push(
+    `<text x="${M.left + plotW / 2}" y="${M.top + plotH + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+  );
   series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length];
     const pts = s.points.map((p) => `${f(px(p.x))},${f(py(p.y))}`).join(' ');
@@ -78,7 +81,12 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
 }
 
 /** Grouped bars, values in [0, 1] shown as percent; null draws no bar (an empty bucket). */
-export function barChartSvg(title: string, yLabel: string, categories: readonly string[], series: readonly BarSeries[]): string {
+export function barChartSvg(
+  title: string,
+  yLabel: string,
+  categories: readonly string[],
+  series: readonly BarSeries[],
+): string {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const groupW = plotW / Math.max(1, categories.length);
@@ -86,13 +94,17 @@ export function barChartSvg(title: string, yLabel: string, categories: readonly 
   const body: string[] = [];
   categories.forEach((cat, ci) => {
     const gx = M.left + ci * groupW;
-    body.push(`<text x="${f(gx + groupW / 2)}" y="${M.top + plotH + 16}" text-anchor="middle">${escapeXml(cat)}</text>`);
+    body.push(
+      `<text x="${f(gx + groupW / 2)}" y="${M.top + plotH + 16}" text-anchor="middle">${escapeXml(cat)}</text>`,
+    );
     series.forEach((s, si) => {
       const v = s.values[ci];
       if (v === null || v === undefined || Number.isNaN(v)) return;
       const h = plotH * Math.min(1, Math.max(0, v));
       const x = gx + groupW * 0.1 + si * barW;
-      body.push(`<rect x="${f(x)}" y="${f(M.top + plotH - h)}" width="${f(barW)}" height="${f(h)}" fill="${COLORS[si % COLORS.length]}"/>`);
+      body.push(
+        `<rect x="${f(x)}" y="${f(M.top + plotH - h)}" width="${f(barW)}" height="${f(h)}" fill="${COLORS[si % COLORS.length]}"/>`,
+      );
     });
   });
   body.push(...legend(series.map((s) => s.name)));

@@ -26,7 +26,11 @@ export class FakeSampler implements Sampler {
       return Array.from({ length: n }, (_, j) => {
         const right = j < q.solved;
         // Wrong answers of odd samples also miss the format, to exercise format_ok.
-        const text = right ? `<think>x</think> <answer>${q.gold}</answer>` : j % 2 ? 'rambling' : `<think>y</think> <answer>no</answer>`;
+        const text = right
+          ? `<think>x</think> <answer>${q.gold}</answer>`
+          : j % 2
+            ? 'rambling'
+            : `<think>y</think> <answer>no</answer>`;
         return { text, tokens: 10 + j, truncated: text === 'rambling' };
       });
     });

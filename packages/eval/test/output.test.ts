@@ -16,12 +16,27 @@ function report(model: string, solved: number[], ref?: string): EvalReport {
   const n = 4;
   const recs: CompletionRecord[] = solved.flatMap((c, q) =>
     Array.from({ length: n }, (_, j) => ({
-      id: `q${q}`, sample: j, completion: '', reward: 0, correct: j < c, format_ok: true, tokens: 10, truncated: false,
+      id: `q${q}`,
+      sample: j,
+      completion: '',
+      reward: 0,
+      correct: j < c,
+      format_ok: true,
+      tokens: 10,
+      truncated: false,
     })),
   );
   const ids = solved.map((_, q) => `q${q}`);
   const reference = ref ? { name: ref, rates: new Map(ids.map((id) => [id, 0.5])) } : undefined;
-  return buildReport({ task: 'math', model, samples: n, questionIds: ids, records: recs, reference, settings: { temperature: 0.7 } });
+  return buildReport({
+    task: 'math',
+    model,
+    samples: n,
+    questionIds: ids,
+    records: recs,
+    reference,
+    settings: { temperature: 0.7 },
+  });
 }
 
 describe('report outputs', () => {
@@ -55,7 +70,9 @@ describe('report outputs', () => {
 
   it('parseReport names the bad field', () => {
     const bad = JSON.stringify({ ...report('m', [1]), pass1: { mean: 'x', std: 0, per_sample: [] } });
-    expect(() => parseReport(bad, 'runs/a/report.json')).toThrow(/runs\/a\/report.json: not an eval report: pass1.mean/);
+    expect(() => parseReport(bad, 'runs/a/report.json')).toThrow(
+      /runs\/a\/report.json: not an eval report: pass1.mean/,
+    );
     expect(() => parseReport('{', 'r.json')).toThrow(/r.json: malformed JSON/);
   });
 });

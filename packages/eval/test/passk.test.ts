@@ -53,7 +53,16 @@ describe('passAtK', () => {
 
 describe('meanPassAtK / reportedKs', () => {
   it('averages over questions', () => {
-    expect(meanPassAtK([{ n: 4, c: 0 }, { n: 4, c: 4 }, { n: 4, c: 2 }], 2)).toBeCloseTo((0 + 1 + 5 / 6) / 3, 14);
+    expect(
+      meanPassAtK(
+        [
+          { n: 4, c: 0 },
+          { n: 4, c: 4 },
+          { n: 4, c: 2 },
+        ],
+        2,
+      ),
+    ).toBeCloseTo((0 + 1 + 5 / 6) / 3, 14);
     expect(meanPassAtK([], 1)).toBeNaN();
   });
 

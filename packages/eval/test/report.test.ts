@@ -31,7 +31,14 @@ const grid = [
 const ids = ['q0', 'q1', 'q2', 'q3'];
 
 describe('buildReport', () => {
-  const r = buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: ids, records: records(grid), created: new Date(0) });
+  const r = buildReport({
+    task: 'kk',
+    model: 'm',
+    samples: 4,
+    questionIds: ids,
+    records: records(grid),
+    created: new Date(0),
+  });
 
   it('pass@1 per sample and pass@k', () => {
     expect(r.pass1.per_sample).toEqual([0.5, 0.5, 0.5, 0.25]);
@@ -64,7 +71,14 @@ describe('buildReport', () => {
       ['q1', 0.5],
       ['q2', 0],
     ]);
-    const x = buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: ids, records: records(grid), reference: { name: 'base', rates } });
+    const x = buildReport({
+      task: 'kk',
+      model: 'm',
+      samples: 4,
+      questionIds: ids,
+      records: records(grid),
+      reference: { name: 'base', rates },
+    });
     expect(x.bucket_reference).toBe('base');
     const medium = x.buckets.find((b) => b.name === 'medium')!;
     expect(medium.count).toBe(2);
@@ -89,7 +103,11 @@ describe('buildReport', () => {
     const extra = [...records(grid), { ...records(grid)[0], id: 'zz' }];
     const y = buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: ids, records: extra });
     expect(y.pass1.mean).toBeCloseTo(r.pass1.mean, 14);
-    expect(() => buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: ids, records: records(grid).slice(1) })).toThrow(/q0 has 3 samples/);
-    expect(() => buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: [], records: [] })).toThrow(/no questions/);
+    expect(() =>
+      buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: ids, records: records(grid).slice(1) }),
+    ).toThrow(/q0 has 3 samples/);
+    expect(() => buildReport({ task: 'kk', model: 'm', samples: 4, questionIds: [], records: [] })).toThrow(
+      /no questions/,
+    );
   });
 });

@@ -12,10 +12,22 @@ class CountingStorage extends MemoryEvalStorage {
   }
 }
 
-function opts(solved: number[], storage: MemoryEvalStorage = new CountingStorage(), extra: Partial<RunEvalOptions> = {}) {
+function opts(
+  solved: number[],
+  storage: MemoryEvalStorage = new CountingStorage(),
+  extra: Partial<RunEvalOptions> = {},
+) {
   const questions = makeQuestions(solved);
   const sampler = new FakeSampler(questions);
-  const o: RunEvalOptions = { questions, samples: 4, questionsPerBatch: 2, sampler, grader: fakeGrader(questions), storage, ...extra };
+  const o: RunEvalOptions = {
+    questions,
+    samples: 4,
+    questionsPerBatch: 2,
+    sampler,
+    grader: fakeGrader(questions),
+    storage,
+    ...extra,
+  };
   return { o, sampler, storage, questions };
 }
 
@@ -41,9 +53,22 @@ describe('runEval', () => {
     const file = stored(storage);
     expect(file).toHaveLength(20);
     const r = file.find((x) => x.id === 'q2' && x.sample === 0)!;
-    expect(r).toMatchObject({ correct: true, format_ok: true, reward: 2, tokens: 10, truncated: false, extracted: 'g2' });
+    expect(r).toMatchObject({
+      correct: true,
+      format_ok: true,
+      reward: 2,
+      tokens: 10,
+      truncated: false,
+      extracted: 'g2',
+    });
     const bad = file.find((x) => x.id === 'q0' && x.sample === 1)!;
-    expect(bad).toMatchObject({ correct: false, format_ok: false, reward: -2, truncated: true, completion: 'rambling' });
+    expect(bad).toMatchObject({
+      correct: false,
+      format_ok: false,
+      reward: -2,
+      truncated: true,
+      completion: 'rambling',
+    });
   });
 
   it('resumes after a crash: finished batches are not sampled again', async () => {
@@ -100,13 +125,18 @@ describe('runEval', () => {
     const storage = new MemoryEvalStorage();
     await runEval(opts([1], storage, { config: { samples: 4, temperature: 0.7 } }).o);
     const other = opts([1], storage, { config: { samples: 4, temperature: 1 } });
-    await expect(runEval(other.o)).rejects.toMatchObject({ name: 'ConfigError', message: expect.stringMatching(/temperature=0.7.*temperature=1/) });
+    await expect(runEval(other.o)).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(/temperature=0.7.*temperature=1/),
+    });
     await expect(runEval(opts([1], storage, { config: { samples: 4, temperature: 0.7 } }).o)).resolves.toBeTruthy();
   });
 
   it('rejects duplicate ids, bad sizes, and a sampler returning the wrong shape', async () => {
     const { o } = opts([1, 1]);
-    await expect(runEval({ ...o, questions: [o.questions[0], o.questions[0]] })).rejects.toThrow(/duplicate question id "q0"/);
+    await expect(runEval({ ...o, questions: [o.questions[0], o.questions[0]] })).rejects.toThrow(
+      /duplicate question id "q0"/,
+    );
     await expect(runEval({ ...o, samples: 0 })).rejects.toThrow(/samples/);
     await expect(runEval({ ...o, questionsPerBatch: 0 })).rejects.toThrow(/questionsPerBatch/);
     const short = { sample: async (p: string[]) => p.map(() => [{ text: 'a', tokens: 1, truncated: false }]) };

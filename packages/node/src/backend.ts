@@ -33,14 +33,19 @@ async function importTensorflowBinding(): Promise<void> {
       // try the next one
     }
   }
-  throw new BackendError('backend tensorflow needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node: run `npm i @tensorflow/tfjs-node-gpu` on a machine that can download libtensorflow');
+  throw new BackendError(
+    'backend tensorflow needs @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node: run `npm i @tensorflow/tfjs-node-gpu` on a machine that can download libtensorflow',
+  );
 }
 
 /** Select a backend in Node; returns the backend actually in use. */
 export async function useNodeBackend(name: BackendName): Promise<string> {
   if (name === 'webgpu' || name === 'auto') {
     const ok = await installNodeWebgpu();
-    if (!ok && name === 'webgpu') throw new BackendError('backend webgpu: the "webgpu" package could not start (is a Vulkan driver installed? see README)');
+    if (!ok && name === 'webgpu')
+      throw new BackendError(
+        'backend webgpu: the "webgpu" package could not start (is a Vulkan driver installed? see README)',
+      );
   }
   if (name === 'tensorflow') await importTensorflowBinding();
   return useBackend(name);

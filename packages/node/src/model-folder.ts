@@ -36,7 +36,10 @@ export function folderSource(dir: string): ModelSource {
           try {
             const buf = new Uint8Array(length);
             const { bytesRead } = await fh.read(buf, 0, length, offset);
-            if (bytesRead !== length) throw new CheckpointError(`${full(name)}: truncated (wanted ${length} bytes at ${offset}, got ${bytesRead})`);
+            if (bytesRead !== length)
+              throw new CheckpointError(
+                `${full(name)}: truncated (wanted ${length} bytes at ${offset}, got ${bytesRead})`,
+              );
             return buf;
           } finally {
             await fh.close();

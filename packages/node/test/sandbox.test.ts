@@ -61,7 +61,10 @@ describe('PythonSandbox', () => {
   });
 
   it.runIf(root)('runs the code as the unprivileged uid in a fresh working directory', async () => {
-    const r = await sandbox.run('import os\nprint(os.getuid(), os.geteuid(), os.getgid())\nopen("scratch.txt", "w").write("x")\nprint(sorted(os.listdir(".")))', 5000);
+    const r = await sandbox.run(
+      'import os\nprint(os.getuid(), os.geteuid(), os.getgid())\nopen("scratch.txt", "w").write("x")\nprint(sorted(os.listdir(".")))',
+      5000,
+    );
     expect(r.ok).toBe(true);
     const [ids, listing] = r.stdout.trim().split('\n');
     expect(ids).toBe(`${UID} ${UID} ${UID}`);
@@ -118,7 +121,10 @@ describe('PythonSandbox', () => {
       const r2 = await sandbox.run(`open(${JSON.stringify(inTmp)}, "w").write("pwned")\n`, 5000);
       if (sandbox.info.level === 'namespaces') expect(existsSync(inTmp)).toBe(false);
       else expect(r2.ok).toBe(true); // rlimits-only mode: documented gap
-      const g = await task.grade(problem, asCompletion(`def inc(x):\n    open(${JSON.stringify(inToolkit)}, "w").write("pwned")\n    return x + 1\n`));
+      const g = await task.grade(
+        problem,
+        asCompletion(`def inc(x):\n    open(${JSON.stringify(inToolkit)}, "w").write("pwned")\n    return x + 1\n`),
+      );
       expect(g.correct).toBe(false);
       expect(existsSync(inToolkit)).toBe(false);
     } finally {
@@ -155,7 +161,9 @@ describe('PythonSandbox', () => {
       }
       const g = await task.grade(
         problem,
-        asCompletion(`import socket\ndef inc(x):\n    socket.create_connection(("127.0.0.1", ${port}), timeout=1)\n    return x + 1\n`),
+        asCompletion(
+          `import socket\ndef inc(x):\n    socket.create_connection(("127.0.0.1", ${port}), timeout=1)\n    return x + 1\n`,
+        ),
       );
       expect(g.correct).toBe(false);
       expect(connections).toBe(0);
@@ -165,7 +173,10 @@ describe('PythonSandbox', () => {
   });
 
   it('a program that forks a sleeper and exits leaves nothing running', async () => {
-    const r = await sandbox.run('import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint("parent done")', 3000);
+    const r = await sandbox.run(
+      'import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint("parent done")',
+      3000,
+    );
     expect(r.stdout).toContain('parent done');
     if (sandbox.info.level === 'namespaces') await expectNoStrays();
   });
@@ -184,7 +195,10 @@ describe('PythonSandbox without namespaces (rlimits and the socket guard only)',
     const sock = await weak.run('import socket\nsocket.socket()\nprint("opened")', 5000);
     expect(sock.ok).toBe(false);
     expect(sock.stderr).toContain('network access is disabled');
-    const bomb = await weak.run('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n', 1500);
+    const bomb = await weak.run(
+      'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
+      1500,
+    );
     expect(bomb.ok).toBe(false);
     await expectNoStrays();
   });

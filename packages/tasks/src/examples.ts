@@ -14,7 +14,13 @@ export interface TaskExamples {
 
 /** Parse, validate (the task's own checks, unique ids) and render the first `limit` records.
  *  Throws DataError naming `fileName` (and the record's line) for bad or empty data. */
-export async function loadTaskExamples(task: RegisteredTask, input: string | Uint8Array, fileName: string, style: PromptStyle, limit?: number): Promise<TaskExamples> {
+export async function loadTaskExamples(
+  task: RegisteredTask,
+  input: string | Uint8Array,
+  fileName: string,
+  style: PromptStyle,
+  limit?: number,
+): Promise<TaskExamples> {
   // recordOptions keeps the code task's test inputs as JSON text, so `1.0` stays a float.
   let records = await loadRecords(input, fileName, recordOptions(task));
   if (limit !== undefined) records = records.slice(0, limit);

@@ -61,7 +61,8 @@ function loadJson(text: string, filename: string, opts: LoadOptions): LoadedReco
   } else if (typeof parsed === 'object' && parsed !== null) {
     // {"data": [...]} / {"rows": [...]}: the one array member holds the records
     const arrays = Object.entries(parsed).filter(([, v]) => Array.isArray(v));
-    if (arrays.length !== 1) throw new DataError('expected a JSON array of records (or an object with one array)', filename);
+    if (arrays.length !== 1)
+      throw new DataError('expected a JSON array of records (or an object with one array)', filename);
     rows = arrays[0][1] as unknown[];
     raws = opts.rawJsonFields?.length ? rawArrayElements(rawObjectMembers(text).get(arrays[0][0]) ?? '[]') : [];
   } else {
@@ -105,7 +106,11 @@ async function loadParquet(input: string | Uint8Array, filename: string): Promis
 }
 
 /** Records of a data file, format chosen by extension (.jsonl, .json, .csv, .parquet). */
-export async function loadRecords(input: string | Uint8Array, filename: string, opts: LoadOptions = {}): Promise<LoadedRecord[]> {
+export async function loadRecords(
+  input: string | Uint8Array,
+  filename: string,
+  opts: LoadOptions = {},
+): Promise<LoadedRecord[]> {
   const ext = extensionOf(filename);
   switch (ext) {
     case '.jsonl':

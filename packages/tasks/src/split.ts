@@ -10,7 +10,8 @@ export interface Split<T> {
 /** Shuffle a copy (Fisher–Yates), then take `trainSize` for training and keep the rest held out,
  *  each side in the original order so reports read in file order. */
 export function seededSplit<T>(items: readonly T[], opts: { seed: number; trainSize: number }): Split<T> {
-  if (!Number.isInteger(opts.trainSize) || opts.trainSize < 0) throw new RangeError(`trainSize must be a non-negative integer, got ${opts.trainSize}`);
+  if (!Number.isInteger(opts.trainSize) || opts.trainSize < 0)
+    throw new RangeError(`trainSize must be a non-negative integer, got ${opts.trainSize}`);
   const { next } = mulberry32(opts.seed);
   const order = items.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

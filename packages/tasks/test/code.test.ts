@@ -33,9 +33,13 @@ describe('code records', () => {
     const a = codeFromRecord(he[0].value, he[0].where, 0);
     expect(a).toMatchObject({ id: 'HumanEval/0', entryPoint: 'has_close_elements' });
     expect(a.test).toContain('def check(candidate)');
-    const plus = await loadRecords(readFileSync(`${DATA}/humanevalplus-mini-sample.jsonl`), 'humanevalplus-mini-sample.jsonl', {
-      rawJsonFields: CODE_RAW_JSON_FIELDS,
-    });
+    const plus = await loadRecords(
+      readFileSync(`${DATA}/humanevalplus-mini-sample.jsonl`),
+      'humanevalplus-mini-sample.jsonl',
+      {
+        rawJsonFields: CODE_RAW_JSON_FIELDS,
+      },
+    );
     const b = codeFromRecord(plus[0].value, plus[0].where, 0);
     expect(b.plus?.atol).toBe(0);
     // floats stay floats: the raw JSON text keeps "1.0", which JSON.parse would turn into 1
@@ -45,7 +49,9 @@ describe('code records', () => {
 
   it('rejects records without tests or with a bad entry point', () => {
     expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f' }, 'x:3', 0)).toThrow(/x:3.*test/);
-    expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f()', test: '' }, 'x:4', 0)).toThrow(/entry_point/);
+    expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f()', test: '' }, 'x:4', 0)).toThrow(
+      /entry_point/,
+    );
   });
 });
 
@@ -58,7 +64,11 @@ describe('test program', () => {
 
   it('embeds the sentinel and the sources as string literals', () => {
     const prompt = 'def f():\n    """"quoted"\\n"""\n';
-    const p = buildTestProgram({ prompt, entryPoint: 'f', test: 'def check(c):\n    assert c() == 1\n' }, 'def f():\n    return 1', 'SENT');
+    const p = buildTestProgram(
+      { prompt, entryPoint: 'f', test: 'def check(c):\n    assert c() == 1\n' },
+      'def f():\n    return 1',
+      'SENT',
+    );
     expect(p).toContain('print("SENT")');
     expect(p).toContain(JSON.stringify(prompt));
     expect(p).toContain(JSON.stringify(candidateModule(prompt, 'def f():\n    return 1', 'f')));
@@ -80,7 +90,10 @@ describe('code reward', () => {
   const answer = '<think>x</think> <answer>```python\ndef f():\n    return 1\n```</answer>';
 
   it('passes only with exit 0 and the sentinel on stdout', async () => {
-    const passing = new ScriptedSandbox((p) => ({ exitCode: 0, stdout: /print\("(__WARMUP_PASS_\w+__)"\)/.exec(p)![1] + '\n' }));
+    const passing = new ScriptedSandbox((p) => ({
+      exitCode: 0,
+      stdout: /print\("(__WARMUP_PASS_\w+__)"\)/.exec(p)![1] + '\n',
+    }));
     expect(await createCodeTask({ sandbox: passing }).grade(ex, answer)).toMatchObject({ correct: true, reward: 2 });
     // exit 0 without the sentinel: the code left early (sys.exit(0) before the tests ran)
     const early = new ScriptedSandbox(() => ({ exitCode: 0, stdout: '' }));
@@ -94,7 +107,10 @@ describe('code reward', () => {
   it('gives −1 without code and −2 when the format gate fails', async () => {
     const sb = new ScriptedSandbox(() => ({ exitCode: 0 }));
     const task = createCodeTask({ sandbox: sb });
-    expect(await task.grade(ex, '<think>x</think> <answer>no code</answer>')).toMatchObject({ reward: -1, correct: false });
+    expect(await task.grade(ex, '<think>x</think> <answer>no code</answer>')).toMatchObject({
+      reward: -1,
+      correct: false,
+    });
     expect(sb.programs).toHaveLength(0);
     expect((await task.grade(ex, '```python\ndef f():\n    return 1\n```')).reward).toBe(-2);
   });

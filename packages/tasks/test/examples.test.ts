@@ -23,7 +23,9 @@ describe('loadTaskExamples', () => {
     const task = getTask('code', { sandbox: never });
     const text = readFileSync(path.join(DATA, 'humanevalplus-mini-sample.jsonl'), 'utf8');
     const { examples } = await loadTaskExamples(task, text, 'he+.jsonl', 'r1');
-    const withFloat = examples.find((e) => /\d\.0\b/.test((e as unknown as { plus?: { inputsJson: string } }).plus?.inputsJson ?? ''));
+    const withFloat = examples.find((e) =>
+      /\d\.0\b/.test((e as unknown as { plus?: { inputsJson: string } }).plus?.inputsJson ?? ''),
+    );
     expect(withFloat, 'a sample with float inputs like 1.0').toBeDefined();
   });
 
@@ -31,6 +33,8 @@ describe('loadTaskExamples', () => {
     const task = getTask('mcq');
     await expect(loadTaskExamples(task, '\n', 'empty.jsonl', 'r1')).rejects.toThrow(/^empty\.jsonl: no records$/);
     const line = readFileSync(path.join(DATA, 'mmlu-pro-sample.jsonl'), 'utf8').split('\n')[0];
-    await expect(loadTaskExamples(task, `${line}\n${line}\n`, 'dup.jsonl', 'r1')).rejects.toThrow(/dup\.jsonl:2: duplicate example id/);
+    await expect(loadTaskExamples(task, `${line}\n${line}\n`, 'dup.jsonl', 'r1')).rejects.toThrow(
+      /dup\.jsonl:2: duplicate example id/,
+    );
   });
 });

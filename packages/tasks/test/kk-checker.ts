@@ -57,7 +57,8 @@ export function readPythonTuple(text: string): Tree[] {
   const root = node() as Tree[];
   const convert = (t: Tree): Tree => {
     const [head, ...rest] = t as [string, ...Tree[]];
-    if (head === 'telling-truth' || head === 'lying') return { op: 'leaf', person: rest[0], knight: head === 'telling-truth' };
+    if (head === 'telling-truth' || head === 'lying')
+      return { op: 'leaf', person: rest[0], knight: head === 'telling-truth' };
     if (head === 'not') return { op: 'not', arg: convert(rest[0]) };
     return { op: head, args: rest.map(convert) };
   };

@@ -67,7 +67,13 @@ describe('kk generator', () => {
       expect(p.solution_text.endsWith('.')).toBe(true);
     }
     // Several speech templates are in use.
-    const openings = new Set(puzzles.slice(0, 300).flatMap((p) => p.quiz.split(/(?<=[.?"])\s+/).map((s) => s.replace(/"[^"]*"/g, 'Q').replace(/\b[A-Z][a-z]+\b/g, 'N'))));
+    const openings = new Set(
+      puzzles
+        .slice(0, 300)
+        .flatMap((p) =>
+          p.quiz.split(/(?<=[.?"])\s+/).map((s) => s.replace(/"[^"]*"/g, 'Q').replace(/\b[A-Z][a-z]+\b/g, 'N')),
+        ),
+    );
     expect(openings.size).toBeGreaterThan(8);
   });
 
@@ -85,7 +91,8 @@ describe('kk generator', () => {
     const options = (speaker: number): Statement[] => {
       const leaves: Statement[] = [];
       for (let person = 0; person < 2; person++) {
-        for (const knight of [true, false]) if (!(person === speaker && !knight)) leaves.push({ op: 'leaf', person, knight });
+        for (const knight of [true, false])
+          if (!(person === speaker && !knight)) leaves.push({ op: 'leaf', person, knight });
       }
       const out: Statement[] = [...leaves, ...leaves.map((arg) => ({ op: 'not', arg }) as Statement)];
       for (const op of ['and', 'or', '->', '<=>'] as const) {
@@ -118,7 +125,11 @@ describe('kk solver', () => {
       const expected = allSolutions(statements);
       seenCounts.add(Math.min(expected.length, 2));
       expect(countSolutions(statements)).toBe(expected.length);
-      expect(solve(statements).map((s) => s.join()).sort()).toEqual(expected.map((s) => s.join()).sort());
+      expect(
+        solve(statements)
+          .map((s) => s.join())
+          .sort(),
+      ).toEqual(expected.map((s) => s.join()).sort());
     }
     expect([...seenCounts].sort()).toEqual([0, 1, 2]); // the sample covers 0, 1 and many solutions
   });
@@ -136,6 +147,8 @@ describe('generatePuzzles with fixed names', () => {
       keys.add(JSON.stringify(p.statements));
     }
     expect(keys.size).toBe(ps.length);
-    expect(() => generatePuzzles({ people: [3], count: 2, seed: 1, names: ['Zoey', 'Oliver'] })).toThrow(/3 distinct names/);
+    expect(() => generatePuzzles({ people: [3], count: 2, seed: 1, names: ['Zoey', 'Oliver'] })).toThrow(
+      /3 distinct names/,
+    );
   });
 });

@@ -13,7 +13,9 @@ import { DataError } from '../src/task.ts';
 import { allSolutions, readPythonTuple } from './kk-checker.ts';
 
 const DIR = path.resolve(__dirname, '../../../../shared/data/kk');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort();
 const raw = files.flatMap((f) =>
   readFileSync(path.join(DIR, f), 'utf8')
     .split('\n')

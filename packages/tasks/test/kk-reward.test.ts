@@ -9,16 +9,29 @@ import { mulberry32 } from '../src/kk/rng.ts';
 
 const names = ['Zoey', 'Oliver', 'Ethan'];
 const solution = [true, false, true];
-const good = ' reasoning here </think> <answer> (1) Zoey is a knight\n(2) Oliver is a knave\n(3) Ethan is a knight </answer>';
+const good =
+  ' reasoning here </think> <answer> (1) Zoey is a knight\n(2) Oliver is a knave\n(3) Ethan is a knight </answer>';
 const paper = (c: string) => gradeKk(c, names, solution, 'paper');
 const lrl = (c: string) => gradeKk(c, names, solution, 'logic-rl');
 
 describe('kk paper reward', () => {
   it('gives +2 / -0.5 / -1 after the gate and -2 when the gate fails', () => {
     expect(paper(good)).toMatchObject({ reward: 2, correct: true, formatOk: true, parts: { format: 0, answer: 2 } });
-    expect(paper(good.replace('Oliver is a knave', 'Oliver is a knight'))).toMatchObject({ reward: -0.5, correct: false, formatOk: true });
-    expect(paper(good.replace('(2) Oliver is a knave\n', ''))).toMatchObject({ reward: -1, correct: false, formatOk: true });
-    expect(paper(good.replace('</think>', ''))).toMatchObject({ reward: -2, formatOk: false, parts: { format: -2, answer: 0 } });
+    expect(paper(good.replace('Oliver is a knave', 'Oliver is a knight'))).toMatchObject({
+      reward: -0.5,
+      correct: false,
+      formatOk: true,
+    });
+    expect(paper(good.replace('(2) Oliver is a knave\n', ''))).toMatchObject({
+      reward: -1,
+      correct: false,
+      formatOk: true,
+    });
+    expect(paper(good.replace('</think>', ''))).toMatchObject({
+      reward: -2,
+      formatOk: false,
+      parts: { format: -2, answer: 0 },
+    });
   });
 
   it('gate: exactly one </think>, <answer>, </answer>, and nothing after </answer> but whitespace/EOS', () => {
@@ -46,13 +59,18 @@ describe('kk paper reward', () => {
   });
 
   it('treats a name given both identities, or a missing name, as unparseable', () => {
-    expect(paper('</think> <answer>Zoey is a knight\nZoey is a knave\nOliver is a knave\nEthan is a knight</answer>').reward).toBe(-1);
+    expect(
+      paper('</think> <answer>Zoey is a knight\nZoey is a knave\nOliver is a knave\nEthan is a knight</answer>').reward,
+    ).toBe(-1);
     expect(paper('</think> <answer>Zoey is a knight\nOliver is a knave</answer>').reward).toBe(-1);
     expect(paper('</think> <answer></answer>').reward).toBe(-1);
   });
 
   it('matches whole names only', () => {
-    expect(parseAnswer('Anna is a knave\nAnn is a knight', ['Ann', 'Anna'])).toEqual({ ok: true, knights: [true, false] });
+    expect(parseAnswer('Anna is a knave\nAnn is a knight', ['Ann', 'Anna'])).toEqual({
+      ok: true,
+      knights: [true, false],
+    });
     expect(parseAnswer('Annabel is a knight\nAnna is a knave', ['Ann', 'Anna']).ok).toBe(false);
   });
 });
@@ -60,12 +78,18 @@ describe('kk paper reward', () => {
 describe('kk logic-rl reward', () => {
   it('format ±1 plus answer +2 / -1.5 / -2', () => {
     expect(lrl(good)).toMatchObject({ reward: 3, parts: { format: 1, answer: 2 }, correct: true });
-    expect(lrl(good.replace('Ethan is a knight', 'Ethan is a knave'))).toMatchObject({ reward: -0.5, parts: { format: 1, answer: -1.5 } });
-    expect(lrl(good.replace('(3) Ethan is a knight', ''))).toMatchObject({ reward: -1, parts: { format: 1, answer: -2 } });
+    expect(lrl(good.replace('Ethan is a knight', 'Ethan is a knave'))).toMatchObject({
+      reward: -0.5,
+      parts: { format: 1, answer: -1.5 },
+    });
+    expect(lrl(good.replace('(3) Ethan is a knight', ''))).toMatchObject({
+      reward: -1,
+      parts: { format: 1, answer: -2 },
+    });
     expect(lrl(good.replace('</think>', ''))).toMatchObject({ reward: -3, parts: { format: -1, answer: -2 } });
   });
 
-  it('implies the prompt\'s <think>, accepts an explicit one, and checks tag order', () => {
+  it("implies the prompt's <think>, accepts an explicit one, and checks tag order", () => {
     expect(logicRlFormat(good).ok).toBe(true);
     expect(logicRlFormat(`  <think>${good}`).ok).toBe(true);
     expect(logicRlFormat(`<think>${good.replace('reasoning', '<think>')}`).ok).toBe(false);
@@ -95,7 +119,31 @@ describe('kk task', () => {
 describe('kk grading never throws', () => {
   it('survives 5,000 random mixes of tags, names and noise, staying within [minReward, max]', () => {
     const rng = mulberry32(99);
-    const bits = ['<think>', '</think>', '<answer>', '</answer>', ' ', '\n', 'Zoey', 'Oliver', 'Ethan', ' is a ', 'knight', 'knave', 'KNAVE', '(1)', ':', '<|im_end|>', '\\', '(', '[', '*', 'é', '\u0000', 'not '];
+    const bits = [
+      '<think>',
+      '</think>',
+      '<answer>',
+      '</answer>',
+      ' ',
+      '\n',
+      'Zoey',
+      'Oliver',
+      'Ethan',
+      ' is a ',
+      'knight',
+      'knave',
+      'KNAVE',
+      '(1)',
+      ':',
+      '<|im_end|>',
+      '\\',
+      '(',
+      '[',
+      '*',
+      'é',
+      '\u0000',
+      'not ',
+    ];
     for (let t = 0; t < 5000; t++) {
       let s = '';
       const len = rng.int(30);

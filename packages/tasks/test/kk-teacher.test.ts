@@ -56,7 +56,11 @@ describe('kk teacher', () => {
       if (/cannot be a (knight|knave); \S+ must be a/.test(think)) backtracked++;
       expect(think).toContain('verify');
       // The verification mentions every statement with its speaker.
-      p.statements.forEach((s, i) => expect(think).toContain(`- ${p.names[i]} is a ${p.solution[i] ? 'knight' : 'knave'} and says "${statementText(s, p.names)}"`));
+      p.statements.forEach((s, i) =>
+        expect(think).toContain(
+          `- ${p.names[i]} is a ${p.solution[i] ? 'knight' : 'knave'} and says "${statementText(s, p.names)}"`,
+        ),
+      );
     }
     // Some puzzles fall to pure deduction; most need case splits, and many need backtracking.
     expect(hypotheses).toBeGreaterThan(sample.length / 2);

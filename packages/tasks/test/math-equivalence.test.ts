@@ -52,7 +52,10 @@ describe('equivalence rules', () => {
     ['x > 5', 'x \\gt 5'],
     ['x < 1', '-x > -1'],
     ['y = 2x + 3', '2x - y + 3 = 0'],
-    ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\left[\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}\\right]'],
+    [
+      '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}',
+      '\\left[\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}\\right]',
+    ],
     ['\\frac{1}{3}', '0.33'],
     ['\\sqrt{17}', '4.123105625617661'],
   ])('%s ≡ %s', (g, p) => {
@@ -93,7 +96,11 @@ describe('answer extraction', () => {
     expect(b.map((s) => s.content)).toEqual(['\\frac{1}{2}', 'x^{2}']);
   });
   it('prefers the last marker: a later "final answer is" beats earlier boxes', () => {
-    expect(extractMathAnswer('\\boxed{200} then \\boxed{255}. Final Answer: The final answer is $10,455$. I hope it is correct.')).toBe('10,455');
+    expect(
+      extractMathAnswer(
+        '\\boxed{200} then \\boxed{255}. Final Answer: The final answer is $10,455$. I hope it is correct.',
+      ),
+    ).toBe('10,455');
   });
   it('joins adjacent boxes separated only by connectives', () => {
     expect(extractMathAnswer('roots \\(\\boxed{1}\\) and \\(\\boxed{-2}\\).')).toBe('1, -2');

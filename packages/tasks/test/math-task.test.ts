@@ -42,12 +42,19 @@ describe('math task', () => {
     expect(noTags).toMatchObject({ reward: -2, formatOk: false, correct: true });
     const trailing = await mathTask.grade(ex, `${wrap(`\\boxed{${ex.answer}}`)} extra`);
     expect(trailing.reward).toBe(-2);
-    const twoAnswers = await mathTask.grade(ex, `<think>a</think> <answer>1</answer> <answer>\\boxed{${ex.answer}}</answer>`);
+    const twoAnswers = await mathTask.grade(
+      ex,
+      `<think>a</think> <answer>1</answer> <answer>\\boxed{${ex.answer}}</answer>`,
+    );
     expect(twoAnswers.reward).toBe(-2);
   });
 
   it('takes the gold from the solution when a record has no answer field', () => {
-    const ex = mathTask.fromRecord({ problem: 'p', solution: 'so $\\boxed{\\frac{1}{2}}$.', level: 'Level 3', type: 'Algebra' }, 'x:1', 7);
+    const ex = mathTask.fromRecord(
+      { problem: 'p', solution: 'so $\\boxed{\\frac{1}{2}}$.', level: 'Level 3', type: 'Algebra' },
+      'x:1',
+      7,
+    );
     expect(ex).toMatchObject({ id: '7', answer: '\\frac{1}{2}', level: 3, subject: 'Algebra' });
     expect(() => mathTask.fromRecord({ problem: 'p' }, 'x:2', 0)).toThrow(/x:2/);
   });

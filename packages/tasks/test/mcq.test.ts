@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cleanMcqOptions, extractMcqChoice, loadRecords, mcqTask, parseMcqOptions, type McqExample } from '../src/index.ts';
+import {
+  cleanMcqOptions,
+  extractMcqChoice,
+  loadRecords,
+  mcqTask,
+  parseMcqOptions,
+  type McqExample,
+} from '../src/index.ts';
 
 const FILE = path.resolve(__dirname, '../../../../shared/data/mmlu-pro-sample.jsonl');
 const wrap = (a: string): string => `<think>hmm</think> <answer>${a}</answer>`;
@@ -18,7 +25,7 @@ describe('mcq task', () => {
     expect(ex).toHaveLength(20);
     for (const e of ex) {
       expect(mcqTask.grade(e, wrap(`\\boxed{${e.answer}}`)), e.id).toMatchObject({ correct: true, reward: 2 });
-      const other = 'ABCDEFGHIJ'[(('ABCDEFGHIJ'.indexOf(e.answer) + 1) % e.options.length)];
+      const other = 'ABCDEFGHIJ'[('ABCDEFGHIJ'.indexOf(e.answer) + 1) % e.options.length];
       expect(mcqTask.grade(e, wrap(`\\boxed{${other}}`)), e.id).toMatchObject({ correct: false, reward: -0.5 });
     }
   });
@@ -35,7 +42,11 @@ describe('mcq task', () => {
     const { options, goldIndex } = cleanMcqOptions(['w', 'N/A', 'x', 'N/A', 'y'], 4, 'x:1');
     expect(options).toEqual(['w', 'x', 'y']);
     expect(goldIndex).toBe(2);
-    const e = mcqTask.fromRecord({ question: 'q', options: ['w', 'N/A', 'x', 'y'], answer: 'D', answer_index: 3 }, 'x:1', 0);
+    const e = mcqTask.fromRecord(
+      { question: 'q', options: ['w', 'N/A', 'x', 'y'], answer: 'D', answer_index: 3 },
+      'x:1',
+      0,
+    );
     expect(e.options).toEqual(['w', 'x', 'y']);
     expect(e.answer).toBe('C');
     expect(mcqTask.promptParts(e).user).toContain('C. y');

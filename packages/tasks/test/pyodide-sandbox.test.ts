@@ -20,12 +20,23 @@ class FakeWorker extends EventTarget {
     });
   }
   postMessage(req: PyodideRequest): void {
-    if (req.type === 'load') return this.reply(this.loadOk ? { type: 'ready' } : { type: 'load-error', message: 'could not load Pyodide from x/: 404' });
+    if (req.type === 'load') {
+      this.reply(
+        this.loadOk ? { type: 'ready' } : { type: 'load-error', message: 'could not load Pyodide from x/: 404' },
+      );
+      return;
+    }
     this.programs.push(req.program);
     if (req.program === 'loop') return;
     const exit = /^exit (\d+)$/.exec(req.program);
     const out = /^print\('(.*)'\)$/.exec(req.program);
-    this.reply({ type: 'result', id: req.id, stdout: out ? `${out[1]}\n` : '', stderr: '', exitCode: exit ? Number(exit[1]) : 0 });
+    this.reply({
+      type: 'result',
+      id: req.id,
+      stdout: out ? `${out[1]}\n` : '',
+      stderr: '',
+      exitCode: exit ? Number(exit[1]) : 0,
+    });
   }
   terminate(): void {
     this.terminated = true;
@@ -33,7 +44,11 @@ class FakeWorker extends EventTarget {
 }
 
 const sandbox = (loadOk = true, loadTimeoutMs?: number) =>
-  new PyodideSandbox({ indexURL: 'x/', createWorker: () => new FakeWorker(loadOk) as unknown as Worker, loadTimeoutMs });
+  new PyodideSandbox({
+    indexURL: 'x/',
+    createWorker: () => new FakeWorker(loadOk) as unknown as Worker,
+    loadTimeoutMs,
+  });
 
 describe('PyodideSandbox', () => {
   it('runs every program in its own worker and terminates it afterwards', async () => {

@@ -34,7 +34,9 @@ describe('getTask', () => {
   });
   it('needs a sandbox for code and tells the loader to keep inputs verbatim', () => {
     expect(() => getTask('code')).toThrow(/sandbox/);
-    const sandbox: CodeSandbox = { run: async () => ({ ok: true, stdout: '', stderr: '', timedOut: false, exitCode: 0 }) };
+    const sandbox: CodeSandbox = {
+      run: async () => ({ ok: true, stdout: '', stderr: '', timedOut: false, exitCode: 0 }),
+    };
     const task = getTask('code', { sandbox });
     expect(task.name).toBe('code');
     expect(recordOptions(task).rawJsonFields).toContain('plus_input');

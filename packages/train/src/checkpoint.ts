@@ -1,8 +1,21 @@
 // Training state that a checkpoint carries besides the weights, and the store interface the
 // trainers save through (Node: a folder swapped in atomically; browser: memory or OPFS).
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAPTER_CONFIG_FILE, loadLora, memorySink, memorySource, readTensors, saveLora, saveModel, writeTensors, loadModel, type ModelSink, type ModelSource, type Qwen2Model } from '@warmup/core';
-import { AdamW } from './optimizer.ts';
+import {
+  ADAPTER_CONFIG_FILE,
+  loadLora,
+  memorySink,
+  memorySource,
+  readTensors,
+  saveLora,
+  saveModel,
+  writeTensors,
+  loadModel,
+  type ModelSink,
+  type ModelSource,
+  type Qwen2Model,
+} from '@warmup/core';
+import type { AdamW } from './optimizer.ts';
 
 export interface TrainerState {
   version: 1;
@@ -36,7 +49,11 @@ const LORA_RNG = 'lora_dropout_rng';
 
 /** Write a checkpoint's files into a sink: HF-format weights plus optimizer moments and state;
  *  with LoRA, the (frozen) base weights plus the adapters as a PEFT adapter. */
-export async function writeCheckpoint(sink: ModelSink, c: Checkpoint, extraFiles: Record<string, string> = {}): Promise<void> {
+export async function writeCheckpoint(
+  sink: ModelSink,
+  c: Checkpoint,
+  extraFiles: Record<string, string> = {},
+): Promise<void> {
   await saveModel(c.model, sink, extraFiles);
   if (c.model.lora) await saveLora(c.model, sink);
   const moments = new Map<string, tf.Tensor>();
@@ -48,7 +65,10 @@ export async function writeCheckpoint(sink: ModelSink, c: Checkpoint, extraFiles
 }
 
 /** Restore weights, optimizer moments and state from a checkpoint source. */
-export async function readCheckpoint(src: ModelSource, optimizer: AdamW): Promise<{ model: Qwen2Model; state: TrainerState }> {
+export async function readCheckpoint(
+  src: ModelSource,
+  optimizer: AdamW,
+): Promise<{ model: Qwen2Model; state: TrainerState }> {
   const model = await loadModel(src);
   const state = JSON.parse(await src.readText('trainer_state.json')) as TrainerState;
   if (await src.has(ADAPTER_CONFIG_FILE)) {

@@ -86,7 +86,12 @@ const std = (xs: number[]): number => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 };
 
-async function scoreAll(o: GrpoOptions, examples: GrpoExample[], exampleIdx: number[], texts: string[]): Promise<{ total: number[]; perFn: number[][]; correct: number[]; errors: number }> {
+async function scoreAll(
+  o: GrpoOptions,
+  examples: GrpoExample[],
+  exampleIdx: number[],
+  texts: string[],
+): Promise<{ total: number[]; perFn: number[][]; correct: number[]; errors: number }> {
   let errors = 0;
   const perFn: number[][] = o.rewards.map(() => []);
   const correct: number[] = [];
@@ -114,7 +119,13 @@ async function scoreAll(o: GrpoOptions, examples: GrpoExample[], exampleIdx: num
 }
 
 /** Generate, score and pack one GRPO batch; undefined when `shouldStop` cut the generation short. */
-async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOptions, cursor: number, genIndex: number): Promise<Rollout | undefined> {
+async function rollout(
+  model: Qwen2Model,
+  examples: GrpoExample[],
+  o: GrpoOptions,
+  cursor: number,
+  genIndex: number,
+): Promise<Rollout | undefined> {
   const G = o.numGenerations;
   const stop = o.shouldStop;
   const idx = batchAt(examples.length, o.seed, cursor, o.promptsPerStep);
@@ -124,7 +135,13 @@ async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOption
     model,
     rowsIdx.map((i) => examples[i].promptIds),
     {
-      temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxCompletionLength, eosTokenIds: o.eosTokenIds, padTokenId: o.padTokenId, seed: stepSeed(o.seed, genIndex),
+      temperature: o.temperature,
+      topP: o.topP,
+      topK: o.topK,
+      maxNewTokens: o.maxCompletionLength,
+      eosTokenIds: o.eosTokenIds,
+      padTokenId: o.padTokenId,
+      seed: stepSeed(o.seed, genIndex),
       // Generation is most of a step with long completions: a Stop should not wait for it.
       onStep: stop ? () => (stop() ? false : undefined) : undefined,
     },
@@ -160,7 +177,16 @@ async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOption
     completionIds.push([...c, ...new Array(padR).fill(o.padTokenId)]);
     completionMask.push([...c.map(() => (keep ? 1 : 0)), ...new Array(padR).fill(0)]);
   });
-  const batch: GrpoBatch = { inputIds, attentionMask, positionIds, promptLength: P, completionIds, completionMask, advantages, maxCompletionLength: o.maxCompletionLength };
+  const batch: GrpoBatch = {
+    inputIds,
+    attentionMask,
+    positionIds,
+    promptLength: P,
+    completionIds,
+    completionMask,
+    advantages,
+    maxCompletionLength: o.maxCompletionLength,
+  };
   const lens = gen.tokens.map((t) => t.length);
   const sampledLogps = gen.logprobs.flat();
   const metrics: Record<string, number> = {
@@ -201,8 +227,14 @@ async function rollout(model: Qwen2Model, examples: GrpoExample[], o: GrpoOption
 
 /** Rows [a, b) of a batch, with the flattened old/ref log-probs cut to match. */
 function sliceBatch(b: GrpoBatch, a: number, e: number): GrpoBatch {
-  const before = b.completionMask.slice(0, a).flat().reduce((x, y) => x + y, 0);
-  const inside = b.completionMask.slice(a, e).flat().reduce((x, y) => x + y, 0);
+  const before = b.completionMask
+    .slice(0, a)
+    .flat()
+    .reduce((x, y) => x + y, 0);
+  const inside = b.completionMask
+    .slice(a, e)
+    .flat()
+    .reduce((x, y) => x + y, 0);
   const cut = (xs?: number[]): number[] | undefined => xs?.slice(before, before + inside);
   return {
     ...b,
@@ -217,7 +249,13 @@ function sliceBatch(b: GrpoBatch, a: number, e: number): GrpoBatch {
   };
 }
 
-export async function trainGrpo(model: Qwen2Model, optimizer: AdamW, state: TrainerState, examples: GrpoExample[], o: GrpoOptions): Promise<TrainerState> {
+export async function trainGrpo(
+  model: Qwen2Model,
+  optimizer: AdamW,
+  state: TrainerState,
+  examples: GrpoExample[],
+  o: GrpoOptions,
+): Promise<TrainerState> {
   if (examples.length === 0) throw new Error('GRPO: no prompts');
   let current: Rollout | undefined;
   let iteration = 0;
@@ -233,7 +271,13 @@ export async function trainGrpo(model: Qwen2Model, optimizer: AdamW, state: Trai
     const { batch } = current;
     const N = batch.inputIds.length;
     const t0 = Date.now();
-    const opts = { lossType: o.lossType, epsilonLow: o.epsilonLow, epsilonHigh: o.epsilonHigh, beta: o.beta, temperature: o.temperature };
+    const opts = {
+      lossType: o.lossType,
+      epsilonLow: o.epsilonLow,
+      epsilonHigh: o.epsilonHigh,
+      beta: o.beta,
+      temperature: o.temperature,
+    };
     // Each micro-batch's loss is its share of the whole batch's aggregate, so the summed
     // gradients equal the full-batch gradient for every loss type.
     let g: Grads | undefined;

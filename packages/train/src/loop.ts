@@ -93,7 +93,9 @@ export async function runLoop(
     if (afterStep) Object.assign(metrics, await afterStep(state));
     await o.onMetrics?.(metrics);
     if (bad >= o.maxBadSteps) {
-      throw new TrainingError(`stopping: ${bad} consecutive steps had NaN/Inf loss or gradients (last at step ${state.step}); the last good checkpoint is kept (step ${lastSaved})`);
+      throw new TrainingError(
+        `stopping: ${bad} consecutive steps had NaN/Inf loss or gradients (last at step ${state.step}); the last good checkpoint is kept (step ${lastSaved})`,
+      );
     }
     if (!skipped && o.checkpointEvery > 0 && state.step % o.checkpointEvery === 0) await save();
   }

@@ -33,7 +33,11 @@ export function sftSelection(b: SftBatch): { rows: number[]; cols: number[]; tar
 export function sftLoss(model: Qwen2Model, batch: SftBatch): tf.Scalar {
   const sel = sftSelection(batch);
   if (sel.rows.length === 0) throw new Error('sftLoss: batch has no completion tokens');
-  const logp = selectedLogprobs(model, { inputIds: batch.inputIds, attentionMask: batch.attentionMask, segmentIds: batch.segmentIds }, sel);
+  const logp = selectedLogprobs(
+    model,
+    { inputIds: batch.inputIds, attentionMask: batch.attentionMask, segmentIds: batch.segmentIds },
+    sel,
+  );
   return tf.neg(tf.mean(logp)) as tf.Scalar;
 }
 
@@ -110,7 +114,12 @@ const detach = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
 /** The GRPO objective: -min(r A, clip(r, 1-eps_low, 1+eps_high) A) + beta KL, aggregated. */
 export function grpoLoss(model: Qwen2Model, batch: GrpoBatch, o: GrpoLossOptions): GrpoLossParts {
   const sel = grpoSelection(batch);
-  const logp = selectedLogprobs(model, { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds }, sel, o.temperature);
+  const logp = selectedLogprobs(
+    model,
+    { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds },
+    sel,
+    o.temperature,
+  );
   // With one optimisation pass per generation the old policy is the current one: ratio = 1 but
   // the gradient still flows through logp (TRL uses logp.detach() for the same effect).
   const old = batch.oldLogps ? tf.tensor1d(batch.oldLogps) : detach(logp);
@@ -128,8 +137,14 @@ export function grpoLoss(model: Qwen2Model, batch: GrpoBatch, o: GrpoLossOptions
 }
 
 /** Group-relative advantages: reward - group mean, optionally / (group std + eps) (unbiased std). */
-export function groupAdvantages(rewards: number[], groupSize: number, scale: boolean, eps = 1e-4): { advantages: number[]; zeroVarianceGroups: number } {
-  if (rewards.length % groupSize !== 0) throw new Error(`${rewards.length} rewards do not split into groups of ${groupSize}`);
+export function groupAdvantages(
+  rewards: number[],
+  groupSize: number,
+  scale: boolean,
+  eps = 1e-4,
+): { advantages: number[]; zeroVarianceGroups: number } {
+  if (rewards.length % groupSize !== 0)
+    throw new Error(`${rewards.length} rewards do not split into groups of ${groupSize}`);
   const out: number[] = [];
   let zero = 0;
   for (let g = 0; g < rewards.length; g += groupSize) {

@@ -88,7 +88,11 @@ export function makeSftBatch(examples: SftExample[], padTokenId: number): SftBat
 }
 
 /** Example indices of the micro-batch at `cursor`, optionally length-bucketed within a window. */
-export function sftBatchIndices(data: SftExample[], o: Pick<SftOptions, 'seed' | 'batchSize' | 'bucketWindow'>, cursor: number): number[] {
+export function sftBatchIndices(
+  data: SftExample[],
+  o: Pick<SftOptions, 'seed' | 'batchSize' | 'bucketWindow'>,
+  cursor: number,
+): number[] {
   if (!o.bucketWindow) return batchAt(data.length, o.seed, cursor, o.batchSize);
   const W = o.batchSize * o.bucketWindow;
   const start = Math.floor(cursor / W) * W;
@@ -100,7 +104,12 @@ export function sftBatchIndices(data: SftExample[], o: Pick<SftOptions, 'seed' |
 }
 
 /** Mean completion-token loss over examples, without gradients. */
-export async function sftEvalLoss(model: Qwen2Model, data: SftExample[], batchSize: number, padTokenId: number): Promise<number> {
+export async function sftEvalLoss(
+  model: Qwen2Model,
+  data: SftExample[],
+  batchSize: number,
+  padTokenId: number,
+): Promise<number> {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < data.length; i += batchSize) {
@@ -114,7 +123,14 @@ export async function sftEvalLoss(model: Qwen2Model, data: SftExample[], batchSi
   return sum / Math.max(n, 1);
 }
 
-export async function trainSft(model: Qwen2Model, optimizer: AdamW, state: TrainerState, train: SftExample[], heldOut: SftExample[], o: SftOptions): Promise<TrainerState> {
+export async function trainSft(
+  model: Qwen2Model,
+  optimizer: AdamW,
+  state: TrainerState,
+  train: SftExample[],
+  heldOut: SftExample[],
+  o: SftOptions,
+): Promise<TrainerState> {
   if (train.length === 0) throw new Error('SFT: no training examples');
   return runLoop(
     model,
@@ -127,14 +143,24 @@ export async function trainSft(model: Qwen2Model, optimizer: AdamW, state: Train
       const micro: SftBatch[] = [];
       for (let k = 0; k < o.gradAccum; k++) {
         const examples = sftBatchIndices(train, o, s.cursor + k * o.batchSize).map((i) => train[i]);
-        micro.push(o.packLength ? makePackedSftBatch(examples, o.padTokenId, o.packLength) : makeSftBatch(examples, o.padTokenId));
+        micro.push(
+          o.packLength
+            ? makePackedSftBatch(examples, o.padTokenId, o.packLength)
+            : makeSftBatch(examples, o.padTokenId),
+        );
       }
       const counts = micro.map((b) => sftSelection(b).rows.length);
       const total = counts.reduce((a, b) => a + b, 0);
       let g: Grads | undefined;
-      for (let k = 0; k < micro.length; k++) g = await accumulateGrads(model, () => sftLoss(model, micro[k]), counts[k] / total, g);
+      for (let k = 0; k < micro.length; k++)
+        g = await accumulateGrads(model, () => sftLoss(model, micro[k]), counts[k] / total, g);
       const tokens = micro.reduce((a, b) => a + b.attentionMask.flat().reduce((x, y) => x + y, 0), 0);
-      return { grads: g!, consumed: o.batchSize * o.gradAccum, tokens, metrics: { loss_tokens: total, epoch: s.cursor / train.length } };
+      return {
+        grads: g!,
+        consumed: o.batchSize * o.gradAccum,
+        tokens,
+        metrics: { loss_tokens: total, epoch: s.cursor / train.length },
+      };
     },
     async (s) => {
       if (!o.evalEvery || (s.step % o.evalEvery !== 0 && s.step !== o.maxSteps)) return {};

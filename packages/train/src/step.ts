@@ -2,7 +2,7 @@
 // (accumulated over micro-batches), a NaN/Inf guard, global-norm clipping and the AdamW update.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Model } from '@warmup/core';
-import { AdamW, clipGrads, globalNorm } from './optimizer.ts';
+import { type AdamW, clipGrads, globalNorm } from './optimizer.ts';
 
 export interface Grads {
   grads: Map<string, tf.Tensor>; // internal parameter name -> gradient
@@ -12,7 +12,12 @@ export interface Grads {
 /** Gradient of `weight * lossFn()` w.r.t. the model's trainable parameters (every parameter, or
  *  only the LoRA adapters when attached), added into `acc`. Training mode (LoRA dropout) is on
  *  while `lossFn` runs. */
-export async function accumulateGrads(model: Qwen2Model, lossFn: () => tf.Scalar, weight: number, acc?: Grads): Promise<Grads> {
+export async function accumulateGrads(
+  model: Qwen2Model,
+  lossFn: () => tf.Scalar,
+  weight: number,
+  acc?: Grads,
+): Promise<Grads> {
   const params = model.trainableParams();
   const names = [...params.keys()];
   const vars = names.map((n) => params.get(n)!);
@@ -49,7 +54,13 @@ export interface ApplyResult {
   skipped: boolean;
 }
 
-export async function applyGrads(model: Qwen2Model, opt: AdamW, g: Grads, lr: number, maxGradNorm: number): Promise<ApplyResult> {
+export async function applyGrads(
+  model: Qwen2Model,
+  opt: AdamW,
+  g: Grads,
+  lr: number,
+  maxGradNorm: number,
+): Promise<ApplyResult> {
   try {
     const norm = await globalNorm(g.grads);
     if (!Number.isFinite(norm) || !Number.isFinite(g.loss)) return { gradNorm: norm, skipped: true };

@@ -11,7 +11,6 @@ import { toyGrpoOptions } from './toy-grpo.ts';
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const TARGET = 7; // the toy task: emit token 7
 
-
 const prompts = [
   { id: 'a', promptIds: [1, 40, 41, 42] },
   { id: 'b', promptIds: [1, 50, 51] },
@@ -58,7 +57,23 @@ describe('trainGrpo', () => {
     expect(errors.some((e) => e.includes('boom'))).toBe(true);
     expect(errors.some((e) => e.includes('NaN'))).toBe(true);
     for (const m of seen) {
-      for (const k of ['reward_mean', 'reward_std', 'correct_frac', 'zero_variance_frac', 'completion_len_mean', 'truncated_frac', 'entropy', 'clip_region', 'grad_norm', 'lr', 'gen_s', 'opt_s', 'gen_tokens_per_s', 'tokens_per_s', 'rewards/flaky_mean']) {
+      for (const k of [
+        'reward_mean',
+        'reward_std',
+        'correct_frac',
+        'zero_variance_frac',
+        'completion_len_mean',
+        'truncated_frac',
+        'entropy',
+        'clip_region',
+        'grad_norm',
+        'lr',
+        'gen_s',
+        'opt_s',
+        'gen_tokens_per_s',
+        'tokens_per_s',
+        'rewards/flaky_mean',
+      ]) {
         expect(Number.isFinite(m[k]), k).toBe(true);
       }
       expect(m.reward_mean).toBeGreaterThanOrEqual(-2);
@@ -98,7 +113,12 @@ describe('trainGrpo', () => {
     const rewards: number[] = [];
     const encodeBack = new Map<string, number>();
     await trainGrpo(m, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), fresh(), prompts, {
-      ...toyGrpoOptions({ maxSteps: 30, schedule: { name: 'constant', lr: 3e-2, warmupSteps: 0, totalSteps: 30 }, numGenerations: 8, scaleRewards: true }),
+      ...toyGrpoOptions({
+        maxSteps: 30,
+        schedule: { name: 'constant', lr: 3e-2, warmupSteps: 0, totalSteps: 30 },
+        numGenerations: 8,
+        scaleRewards: true,
+      }),
       decode: (ids) => {
         const s = ids.join(',');
         encodeBack.set(s, ids.filter((i) => i === TARGET).length / Math.max(ids.length, 1));

@@ -5,7 +5,15 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { accumulateGrads, memoryStore, newOptimizer, runLoop, sftLoss, TrainingError, type TrainerState } from '@warmup/train';
+import {
+  accumulateGrads,
+  memoryStore,
+  newOptimizer,
+  runLoop,
+  sftLoss,
+  TrainingError,
+  type TrainerState,
+} from '@warmup/train';
 
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const E = JSON.parse((await import('node:fs')).readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
@@ -16,19 +24,39 @@ describe('runLoop NaN/Inf handling', () => {
     await useNodeBackend('cpu');
     model = await loadModel(folderSource(FIXTURE));
   });
-  const batch = { inputIds: E.sft.input_ids, attentionMask: E.sft.attention_mask, completionMask: E.sft.completion_mask };
-  const base = { schedule: { name: 'constant' as const, lr: 1e-3, warmupSteps: 0, totalSteps: 10 }, adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 }, maxGradNorm: 1, checkpointEvery: 1 };
+  const batch = {
+    inputIds: E.sft.input_ids,
+    attentionMask: E.sft.attention_mask,
+    completionMask: E.sft.completion_mask,
+  };
+  const base = {
+    schedule: { name: 'constant' as const, lr: 1e-3, warmupSteps: 0, totalSteps: 10 },
+    adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 },
+    maxGradNorm: 1,
+    checkpointEvery: 1,
+  };
 
   it('skips non-finite steps, stops after maxBadSteps and keeps the last good checkpoint', async () => {
     const store = memoryStore();
     const state: TrainerState = { version: 1, kind: 'sft', step: 0, cursor: 0, seed: 0, adamT: 0, extra: {} };
     const seen: Record<string, number>[] = [];
     const opt = newOptimizer(base.adamw);
-    const run = runLoop(model, opt, state, { ...base, maxSteps: 10, maxBadSteps: 3, store, onMetrics: (m) => void seen.push(m) }, async (s) => {
-      // Steps 3 onwards produce an infinite loss (as an overflowing model would).
-      const scale = s.step >= 2 ? Infinity : 1;
-      return { grads: await accumulateGrads(model, () => tf.mul(sftLoss(model, batch), scale) as tf.Scalar, 1), consumed: 2, tokens: 10, metrics: {} };
-    });
+    const run = runLoop(
+      model,
+      opt,
+      state,
+      { ...base, maxSteps: 10, maxBadSteps: 3, store, onMetrics: (m) => void seen.push(m) },
+      async (s) => {
+        // Steps 3 onwards produce an infinite loss (as an overflowing model would).
+        const scale = s.step >= 2 ? Infinity : 1;
+        return {
+          grads: await accumulateGrads(model, () => tf.mul(sftLoss(model, batch), scale) as tf.Scalar, 1),
+          consumed: 2,
+          tokens: 10,
+          metrics: {},
+        };
+      },
+    );
     await expect(run).rejects.toThrow(TrainingError);
     await expect(run).rejects.toThrow(/3 consecutive steps had NaN\/Inf.*last good checkpoint is kept \(step 2\)/);
     expect(seen.map((m) => m.skipped)).toEqual([0, 0, 1, 1, 1]);

@@ -6,14 +6,27 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { attachLora, loadModel } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { memoryStore, newOptimizer, readCheckpoint, sftEvalLoss, trainGrpo, trainSft, type SftExample, type SftOptions, type TrainerState } from '@warmup/train';
+import {
+  memoryStore,
+  newOptimizer,
+  readCheckpoint,
+  sftEvalLoss,
+  trainGrpo,
+  trainSft,
+  type SftExample,
+  type SftOptions,
+  type TrainerState,
+} from '@warmup/train';
 import { toyGrpoOptions } from './toy-grpo.ts';
 
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
 
 // A learnable toy task: the completion repeats the prompt's two content tokens.
-const data: SftExample[] = Array.from({ length: 8 }, (_, i) => ({ promptIds: [1, 10 + i, 30 + i], completionIds: [10 + i, 30 + i, 10 + i, 30 + i, 2] }));
+const data: SftExample[] = Array.from({ length: 8 }, (_, i) => ({
+  promptIds: [1, 10 + i, 30 + i],
+  completionIds: [10 + i, 30 + i, 10 + i, 30 + i, 2],
+}));
 
 function sftOptions(over: Partial<SftOptions>): SftOptions {
   return {
@@ -33,7 +46,15 @@ function sftOptions(over: Partial<SftOptions>): SftOptions {
   };
 }
 
-const fresh = (kind: 'sft' | 'grpo'): TrainerState => ({ version: 1, kind, step: 0, cursor: 0, seed: 4, adamT: 0, extra: {} });
+const fresh = (kind: 'sft' | 'grpo'): TrainerState => ({
+  version: 1,
+  kind,
+  step: 0,
+  cursor: 0,
+  seed: 4,
+  adamT: 0,
+  extra: {},
+});
 
 async function snapshot(params: Map<string, tf.Variable>): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
@@ -58,19 +79,37 @@ describe('LoRA training', () => {
 
   it('SFT trains only the adapters, lowers the loss, keeps tensor counts flat', async () => {
     const model = await loadModel(folderSource(FIXTURE));
-    attachLora(model, { rank: 4, alpha: 8, dropout: 0.1, targets: ['q_proj', 'v_proj', 'o_proj', 'up_proj', 'down_proj'], seed: 4 });
+    attachLora(model, {
+      rank: 4,
+      alpha: 8,
+      dropout: 0.1,
+      targets: ['q_proj', 'v_proj', 'o_proj', 'up_proj', 'down_proj'],
+      seed: 4,
+    });
     const base = await snapshot(model.params);
     const before = await sftEvalLoss(model, data, 8, 0);
     const seen: Record<string, number>[] = [];
     const opt = newOptimizer(ADAMW);
     // Held-out evaluation every step also exercises the forward pass outside a tape.
-    await trainSft(model, opt, fresh('sft'), data, data.slice(0, 2), sftOptions({ evalEvery: 1, onMetrics: (m) => void seen.push(m) }));
+    await trainSft(
+      model,
+      opt,
+      fresh('sft'),
+      data,
+      data.slice(0, 2),
+      sftOptions({ evalEvery: 1, onMetrics: (m) => void seen.push(m) }),
+    );
     expect(seen).toHaveLength(8);
     expect(seen.every((m) => m.skipped === 0 && Number.isFinite(m.eval_loss))).toBe(true);
     expect(maxDiff(base, await snapshot(model.params))).toBe(0);
     // The optimizer holds moments for the adapters only.
     expect([...opt.m.keys()].sort()).toEqual([...model.lora!.params.keys()].sort());
-    const bNorm = tf.tidy(() => tf.addN([...model.lora!.params].filter(([k]) => k.endsWith('lora_B')).map(([, v]) => tf.sum(tf.abs(v)))).dataSync()[0]);
+    const bNorm = tf.tidy(
+      () =>
+        tf
+          .addN([...model.lora!.params].filter(([k]) => k.endsWith('lora_B')).map(([, v]) => tf.sum(tf.abs(v))))
+          .dataSync()[0],
+    );
     expect(bNorm).toBeGreaterThan(0);
     const after = await sftEvalLoss(model, data, 8, 0);
     expect(after).toBeLessThan(before - 0.5);
@@ -120,10 +159,26 @@ describe('LoRA training', () => {
       adamw: ADAMW,
       decode: (ids) => ids.join(','),
       // Reward: share of even token ids (varies within groups, so advantages are non-zero).
-      rewards: [{ name: 'even', weight: 1, minReward: 0, score: (_i, t) => (t ? t.split(',').filter((x) => Number(x) % 2 === 0).length / t.split(',').length : 0) }],
+      rewards: [
+        {
+          name: 'even',
+          weight: 1,
+          minReward: 0,
+          score: (_i, t) => (t ? t.split(',').filter((x) => Number(x) % 2 === 0).length / t.split(',').length : 0),
+        },
+      ],
       onMetrics: (m) => void seen.push(m),
     });
-    await trainGrpo(model, newOptimizer(ADAMW), fresh('grpo'), [{ id: 'a', promptIds: [1, 40, 41] }, { id: 'b', promptIds: [1, 50, 51, 52] }], o);
+    await trainGrpo(
+      model,
+      newOptimizer(ADAMW),
+      fresh('grpo'),
+      [
+        { id: 'a', promptIds: [1, 40, 41] },
+        { id: 'b', promptIds: [1, 50, 51, 52] },
+      ],
+      o,
+    );
     expect(seen).toHaveLength(3);
     expect(maxDiff(base, await snapshot(model.params))).toBe(0);
     expect(maxDiff(adapters, await snapshot(model.lora!.params))).toBeGreaterThan(1e-4);

@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, hfGradNorms, paramSpecs, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { accumulateGrads, globalNorm, grpoLoss, groupAdvantages, sftLoss, LOSS_TYPES, type GrpoBatch } from '@warmup/train';
+import {
+  accumulateGrads,
+  globalNorm,
+  grpoLoss,
+  groupAdvantages,
+  sftLoss,
+  LOSS_TYPES,
+  type GrpoBatch,
+} from '@warmup/train';
 
 const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 const E = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
@@ -20,7 +28,10 @@ function flatMasked(values: number[][], mask: number[][]): number[] {
   return out;
 }
 
-async function gradNorms(model: Qwen2Model, lossFn: () => tf.Scalar): Promise<{ loss: number; norms: Record<string, number>; global: number }> {
+async function gradNorms(
+  model: Qwen2Model,
+  lossFn: () => tf.Scalar,
+): Promise<{ loss: number; norms: Record<string, number>; global: number }> {
   const g = await accumulateGrads(model, lossFn, 1);
   const norms = await hfGradNorms(paramSpecs(model.config), g.grads);
   const global = Math.sqrt(Object.values(norms).reduce((a, b) => a + b * b, 0));
@@ -40,7 +51,9 @@ for (const be of ['cpu', 'wasm', 'webgpu'] as const) {
     it('SFT loss to 1e-5 relative and every gradient norm to 1e-4 relative', async () => {
       const s = E.sft;
       const before = tf.memory().numTensors;
-      const r = await gradNorms(model, () => sftLoss(model, { inputIds: s.input_ids, attentionMask: s.attention_mask, completionMask: s.completion_mask }));
+      const r = await gradNorms(model, () =>
+        sftLoss(model, { inputIds: s.input_ids, attentionMask: s.attention_mask, completionMask: s.completion_mask }),
+      );
       expect(tf.memory().numTensors).toBe(before);
       expect(rel(r.loss, s.loss)).toBeLessThan(1e-5);
       for (const [name, want] of Object.entries(s.grad_norms as Record<string, number>)) {
@@ -64,7 +77,9 @@ for (const be of ['cpu', 'wasm', 'webgpu'] as const) {
     });
 
     it('global gradient norm over many tensors (more than a shader stage can bind)', async () => {
-      const grads = new Map(Array.from({ length: 40 }, (_, i) => [`g${i}`, tf.fill([3], i + 1)] as [string, tf.Tensor]));
+      const grads = new Map(
+        Array.from({ length: 40 }, (_, i) => [`g${i}`, tf.fill([3], i + 1)] as [string, tf.Tensor]),
+      );
       const want = Math.sqrt(3 * Array.from({ length: 40 }, (_, i) => (i + 1) ** 2).reduce((a, b) => a + b, 0));
       expect(Math.abs((await globalNorm(grads)) - want) / want).toBeLessThan(1e-6);
       grads.forEach((g) => g.dispose());
@@ -78,7 +93,16 @@ for (const be of ['cpu', 'wasm', 'webgpu'] as const) {
     });
 
     it('per-token log-probs match', async () => {
-      const out = tf.tidy(() => grpoLoss(model, batch(g.advantages_unscaled, undefined), { lossType: 'grpo', epsilonLow: 0.2, epsilonHigh: 0.2, beta: 0, temperature: 1 }).logp);
+      const out = tf.tidy(
+        () =>
+          grpoLoss(model, batch(g.advantages_unscaled, undefined), {
+            lossType: 'grpo',
+            epsilonLow: 0.2,
+            epsilonHigh: 0.2,
+            beta: 0,
+            temperature: 1,
+          }).logp,
+      );
       const got = await out.data();
       out.dispose();
       const want = flatMasked(g.per_token_logps, g.completion_mask);
@@ -93,10 +117,22 @@ for (const be of ['cpu', 'wasm', 'webgpu'] as const) {
         for (const lt of LOSS_TYPES) {
           const want = c.loss[lt];
           if (want === undefined) continue;
-          const t = tf.tidy(() => grpoLoss(model, batch(adv, old), { lossType: lt, epsilonLow: 0.2, epsilonHigh: 0.2, beta: c.beta, temperature: 1 }).loss);
+          const t = tf.tidy(
+            () =>
+              grpoLoss(model, batch(adv, old), {
+                lossType: lt,
+                epsilonLow: 0.2,
+                epsilonHigh: 0.2,
+                beta: c.beta,
+                temperature: 1,
+              }).loss,
+          );
           const got = (await t.data())[0];
           t.dispose();
-          expect(relOrTiny(got, want), `${JSON.stringify({ ...c, loss: undefined, per_token_loss: undefined })} ${lt}`).toBeLessThan(1e-5);
+          expect(
+            relOrTiny(got, want),
+            `${JSON.stringify({ ...c, loss: undefined, per_token_loss: undefined })} ${lt}`,
+          ).toBeLessThan(1e-5);
           checked++;
         }
       }
@@ -106,9 +142,20 @@ for (const be of ['cpu', 'wasm', 'webgpu'] as const) {
     it('GRPO gradient norms to 1e-4 relative', async () => {
       const gr = g.gradient;
       const adv = gr.advantages === 'scaled' ? g.advantages_scaled : g.advantages_unscaled;
-      const r = await gradNorms(model, () => grpoLoss(model, batch(adv, g.old_logps[gr.old_logps]), { lossType: gr.loss_type, epsilonLow: 0.2, epsilonHigh: 0.2, beta: gr.beta, temperature: 1 }).loss);
+      const r = await gradNorms(
+        model,
+        () =>
+          grpoLoss(model, batch(adv, g.old_logps[gr.old_logps]), {
+            lossType: gr.loss_type,
+            epsilonLow: 0.2,
+            epsilonHigh: 0.2,
+            beta: gr.beta,
+            temperature: 1,
+          }).loss,
+      );
       expect(rel(r.loss, gr.loss)).toBeLessThan(1e-5);
-      for (const [name, want] of Object.entries(gr.grad_norms as Record<string, number>)) expect(rel(r.norms[name], want), name).toBeLessThan(1e-4);
+      for (const [name, want] of Object.entries(gr.grad_norms as Record<string, number>))
+        expect(rel(r.norms[name], want), name).toBeLessThan(1e-4);
       expect(rel(r.global, gr.global_grad_norm)).toBeLessThan(1e-4);
     });
   });

@@ -12,7 +12,10 @@ const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
 function examples(n: number, seed: number): SftExample[] {
   const rng = new Rng(seed);
   const ids = (k: number): number[] => Array.from({ length: k }, () => 3 + Math.floor(rng.next() * 250));
-  return Array.from({ length: n }, () => ({ promptIds: ids(2 + Math.floor(rng.next() * 6)), completionIds: [...ids(1 + Math.floor(rng.next() * 6)), 2] }));
+  return Array.from({ length: n }, () => ({
+    promptIds: ids(2 + Math.floor(rng.next() * 6)),
+    completionIds: [...ids(1 + Math.floor(rng.next() * 6)), 2],
+  }));
 }
 
 describe('packed SFT batches', () => {

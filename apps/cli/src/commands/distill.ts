@@ -49,7 +49,11 @@ export function registerDistill(program: Command): void {
     .option('--max-tokens <n>', 'tokens per completion at most', '8192')
     .option('--concurrency <n>', 'puzzles in flight at once', '4')
     .option('--keep <rule>', 'all | correct | best (best of n by reward)', 'all')
-    .option('--prompt-style <style>', 'r1 | chat: the prompt text stored with each trace (and sent by --api completions)', 'r1')
+    .option(
+      '--prompt-style <style>',
+      'r1 | chat: the prompt text stored with each trace (and sent by --api completions)',
+      'r1',
+    )
     .option('--retries <n>', 'retries per request on 5xx, 429 and network errors', '3')
     .option('--retry-delay-ms <ms>', 'first retry delay; doubles each retry', '1000')
     .option('--api <kind>', 'chat (system + user messages) | completions (the rendered prompt text)', 'chat')
@@ -64,7 +68,8 @@ export function registerDistill(program: Command): void {
       } catch {
         throw new UsageError(`--endpoint must be a URL, got "${flags.endpoint}"`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be http(s), got "${flags.endpoint}"`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new UsageError(`--endpoint must be http(s), got "${flags.endpoint}"`);
       if (flags.model.trim() === '') throw new UsageError('--model is empty');
       const samples = parseIntFlag('--samples', flags.samples, { min: 1, max: 1024 });
       const temperature = parseFloatFlag('--temperature', flags.temperature, { min: 0 });
@@ -79,7 +84,8 @@ export function registerDistill(program: Command): void {
       const retryDelayMs = parseIntFlag('--retry-delay-ms', flags.retryDelayMs, { min: 0 });
       const api: ApiKind = parseChoice('--api', flags.api, APIS);
       const limit = flags.limit === undefined ? undefined : parseIntFlag('--limit', flags.limit, { min: 1 });
-      if (path.resolve(flags.out) === path.resolve(flags.data)) throw new UsageError('--out must not be the --data file');
+      if (path.resolve(flags.out) === path.resolve(flags.data))
+        throw new UsageError('--out must not be the --data file');
       const puzzles = parseKkJsonl(readTextFile('--data', flags.data), flags.data);
       const log = (line: string): void => {
         process.stderr.write(`${line}\n`);
@@ -110,11 +116,14 @@ export function registerDistill(program: Command): void {
           log: flags.quiet ? undefined : log,
         });
         const rate = s.samples ? ` (${((100 * s.correct) / s.samples).toFixed(1)}%)` : '';
-        log(`distill: ${s.done} puzzles done, ${s.skipped} already done, ${s.samples} samples, ${s.correct} correct${rate}, ${s.kept} traces appended to ${flags.out}`);
+        log(
+          `distill: ${s.done} puzzles done, ${s.skipped} already done, ${s.samples} samples, ${s.correct} correct${rate}, ${s.kept} traces appended to ${flags.out}`,
+        );
       } catch (e) {
         if (!(e instanceof EndpointError)) throw e;
         // A 4xx means the request itself is wrong (model name, parameters): the user's input.
-        if (e.status !== undefined && e.status < 500 && e.status !== 429) throw new UsageError(`--endpoint: ${e.message}`);
+        if (e.status !== undefined && e.status < 500 && e.status !== 429)
+          throw new UsageError(`--endpoint: ${e.message}`);
         process.stderr.write(`error: ${e.message}; finished puzzles are saved, run again to resume\n`);
         process.exitCode = 1;
       }

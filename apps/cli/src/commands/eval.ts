@@ -145,7 +145,8 @@ export function parseEvalFlags(
     backend: parseChoice('--backend', raw.backend ?? backends[0], backends),
   };
   if (flags.topP === 0) throw new UsageError('--top-p must be > 0, got 0');
-  if (!isDir(model) && !isPreset(model)) throw new UsageError(`--model: not a directory${isPreset === noPresets ? '' : ' or preset'}: ${model}`);
+  if (!isDir(model) && !isPreset(model))
+    throw new UsageError(`--model: not a directory${isPreset === noPresets ? '' : ' or preset'}: ${model}`);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: not a directory: ${out}`);
   if (flags.reference !== undefined && !existsSync(path.join(flags.reference, 'completions.jsonl'))) {
     throw new UsageError(`--reference: no completions.jsonl in ${flags.reference}`);
@@ -170,9 +171,17 @@ function runConfig(f: EvalFlags): RunConfig {
   };
 }
 
-
-async function loadQuestions(f: EvalFlags, task: RegisteredTask): Promise<{ questions: EvalQuestion[]; grade: (i: number, c: string) => Promise<Grade> }> {
-  const { examples, prompts } = await loadTaskExamples(task, readBinaryFile('--data', f.data), f.data, f.promptStyle, f.limit);
+async function loadQuestions(
+  f: EvalFlags,
+  task: RegisteredTask,
+): Promise<{ questions: EvalQuestion[]; grade: (i: number, c: string) => Promise<Grade> }> {
+  const { examples, prompts } = await loadTaskExamples(
+    task,
+    readBinaryFile('--data', f.data),
+    f.data,
+    f.promptStyle,
+    f.limit,
+  );
   const questions = examples.map((e, i) => ({ id: e.id, prompt: prompts[i] }));
   return { questions, grade: async (i, c) => task.grade(examples[i], c) };
 }
@@ -182,7 +191,10 @@ async function runEvalCommand(raw: RawEvalFlags, deps: EvalDeps): Promise<void> 
   const f = parseEvalFlags(raw, deps.backends ?? DEFAULT_BACKENDS, deps.isPreset);
   const task = deps.getTask(f.task);
   const { questions, grade } = await loadQuestions(f, task);
-  const reference = f.reference === undefined ? undefined : { name: f.reference, rates: await readReferenceRates(new NodeEvalStorage(f.reference), f.reference) };
+  const reference =
+    f.reference === undefined
+      ? undefined
+      : { name: f.reference, rates: await readReferenceRates(new NodeEvalStorage(f.reference), f.reference) };
   const storage = new NodeEvalStorage(f.out);
   const config = runConfig(f);
   await verifyRunConfig(storage, config, path.join(f.out, 'config.json'));
@@ -224,14 +236,19 @@ async function runEvalCommand(raw: RawEvalFlags, deps: EvalDeps): Promise<void> 
     settings: { ...config, backend: f.backend, limit: f.limit ?? null },
   });
   await writeReportFiles(storage, report, path.basename(path.resolve(f.out)));
-  const ks = Object.entries(report.passk).filter(([k]) => k !== '1').map(([k, v]) => `pass@${k} ${pct(v)}`);
-  process.stdout.write(`pass@1 ${pctPm(report.pass1.mean, report.pass1.std)} | ${ks.join(' | ')} | format failures ${pct(report.format_failure_rate)}\n`);
+  const ks = Object.entries(report.passk)
+    .filter(([k]) => k !== '1')
+    .map(([k, v]) => `pass@${k} ${pct(v)}`);
+  process.stdout.write(
+    `pass@1 ${pctPm(report.pass1.mean, report.pass1.std)} | ${ks.join(' | ')} | format failures ${pct(report.format_failure_rate)}\n`,
+  );
   process.stdout.write(`wrote ${path.join(f.out, 'report.json')} (+ report.md, passk.svg, buckets.svg)\n`);
 }
 
 function loadRuns(runs: string[], labels: string | undefined): LabelledReport[] {
   const names = labels === undefined ? undefined : labels.split(',').map((s) => s.trim());
-  if (names && names.length !== runs.length) throw new UsageError(`--labels: ${names.length} labels for ${runs.length} runs`);
+  if (names && names.length !== runs.length)
+    throw new UsageError(`--labels: ${names.length} labels for ${runs.length} runs`);
   if (names?.some((n) => n === '')) throw new UsageError('--labels: empty label');
   return runs.map((run, i) => {
     const file = existsSync(run) && statSync(run).isDirectory() ? path.join(run, 'report.json') : run;
@@ -245,7 +262,8 @@ async function runCompareCommand(runs: string[], opts: { labels?: string; out?: 
   const loaded = loadRuns(runs, opts.labels);
   const md = compareMarkdown(loaded);
   if (opts.out !== undefined) {
-    if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new UsageError(`--out: not a directory: ${opts.out}`);
+    if (existsSync(opts.out) && !statSync(opts.out).isDirectory())
+      throw new UsageError(`--out: not a directory: ${opts.out}`);
     await writeFileAtomic(path.join(opts.out, 'compare.md'), md);
     await writeFileAtomic(path.join(opts.out, 'passk.svg'), passkSvg(loaded));
     await writeFileAtomic(path.join(opts.out, 'buckets.svg'), bucketsSvg(loaded));

@@ -40,7 +40,8 @@ export function parsePromptIds(value: string, vocabSize: number): number[] {
     throw new UsageError(`--prompt-ids must be a non-empty JSON array of integers, got "${value}"`);
   }
   const bad = (v as number[]).find((x) => x < 0 || x >= vocabSize);
-  if (bad !== undefined) throw new UsageError(`--prompt-ids: id ${bad} is outside the vocabulary (0..${vocabSize - 1})`);
+  if (bad !== undefined)
+    throw new UsageError(`--prompt-ids: id ${bad} is outside the vocabulary (0..${vocabSize - 1})`);
   return v as number[];
 }
 
@@ -61,10 +62,12 @@ export function registerGenerate(program: Command): void {
     .option('--json', 'print {"ids", "text", "logprobs", "finish_reason"}')
     .option('--chat', 'wrap --prompt in the Qwen chat template as a user turn')
     .action(async (flags: RawFlags) => {
-      if ((flags.prompt === undefined) === (flags.promptIds === undefined)) throw new UsageError('give exactly one of --prompt or --prompt-ids');
+      if ((flags.prompt === undefined) === (flags.promptIds === undefined))
+        throw new UsageError('give exactly one of --prompt or --prompt-ids');
       if (flags.chat && flags.prompt === undefined) throw new UsageError('--chat needs --prompt');
       const sampled = flags.temperature !== undefined || flags.topP !== undefined || flags.topK !== undefined;
-      if (flags.greedy && sampled) throw new UsageError('--greedy cannot be combined with --temperature, --top-p or --top-k');
+      if (flags.greedy && sampled)
+        throw new UsageError('--greedy cannot be combined with --temperature, --top-p or --top-k');
       const temperature = parseFloatFlag('--temperature', flags.temperature ?? '1', { min: 0 });
       const topP = parseFloatFlag('--top-p', flags.topP ?? '1', { min: 0, max: 1 });
       if (topP === 0) throw new UsageError('--top-p must be > 0');
@@ -80,12 +83,18 @@ export function registerGenerate(program: Command): void {
         let ids: number[];
         if (flags.promptIds !== undefined) ids = parsePromptIds(flags.promptIds, model.config.vocabSize);
         else {
-          if (!tokenizer) throw new UsageError(`--prompt: model ${name} has no tokenizer (no tokenizer.json); use --prompt-ids`);
-          ids = tokenizer.encode(flags.chat ? applyChatTemplate([{ role: 'user', content: flags.prompt! }]) : flags.prompt!);
+          if (!tokenizer)
+            throw new UsageError(`--prompt: model ${name} has no tokenizer (no tokenizer.json); use --prompt-ids`);
+          ids = tokenizer.encode(
+            flags.chat ? applyChatTemplate([{ role: 'user', content: flags.prompt! }]) : flags.prompt!,
+          );
           if (ids.length === 0) throw new UsageError('--prompt is empty');
         }
         const room = model.config.maxPositionEmbeddings - ids.length;
-        if (room < 1) throw new UsageError(`the prompt has ${ids.length} tokens; the model takes at most ${model.config.maxPositionEmbeddings}`);
+        if (room < 1)
+          throw new UsageError(
+            `the prompt has ${ids.length} tokens; the model takes at most ${model.config.maxPositionEmbeddings}`,
+          );
         const eos = [...new Set([...model.config.eosTokenIds, ...(tokenizer?.eosTokenIds ?? [])])];
         const r = await generate(model, [ids], {
           maxNewTokens: Math.min(maxNewTokens, room),
@@ -102,7 +111,12 @@ export function registerGenerate(program: Command): void {
         const textIds = finish === 'eos' ? out.slice(0, -1) : out;
         const text = tokenizer?.decode(textIds);
         if (flags.json) {
-          const obj: GenerateJson = { ids: out, ...(text !== undefined ? { text } : {}), logprobs: r.logprobs[0], finish_reason: finish };
+          const obj: GenerateJson = {
+            ids: out,
+            ...(text !== undefined ? { text } : {}),
+            logprobs: r.logprobs[0],
+            finish_reason: finish,
+          };
           process.stdout.write(`${JSON.stringify(obj)}\n`);
         } else {
           process.stdout.write(text !== undefined ? `${text}\n` : `${out.join(' ')}\n`);

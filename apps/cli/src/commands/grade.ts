@@ -52,7 +52,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (x: T) =
   return out;
 }
 
-
 export async function grade(flags: GradeFlags): Promise<void> {
   const name = parseChoice('--task', flags.task, TASK_NAMES);
   const concurrency = parseIntFlag('--concurrency', flags.concurrency, { min: 1, max: 16 });
@@ -80,13 +79,21 @@ export async function grade(flags: GradeFlags): Promise<void> {
   if (completions.length === 0) throw new UsageError(`--completions: no records in ${flags.completions}`);
   const results = await mapBounded(completions, name === 'code' ? concurrency : 1, async (c): Promise<Result> => {
     const g = await task.grade(c.example, c.completion);
-    return { id: c.id, correct: g.correct, reward: g.reward, format_ok: g.formatOk, ...(g.detail ? { detail: g.detail } : {}) };
+    return {
+      id: c.id,
+      correct: g.correct,
+      reward: g.reward,
+      format_ok: g.formatOk,
+      ...(g.detail ? { detail: g.detail } : {}),
+    };
   });
   const total = results.length;
   const correct = results.filter((r) => r.correct).length;
   const meanReward = results.reduce((s, r) => s + r.reward, 0) / total;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ task: name, total, correct, accuracy: correct / total, mean_reward: meanReward, results })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ task: name, total, correct, accuracy: correct / total, mean_reward: meanReward, results })}\n`,
+    );
     return;
   }
   const formatFailures = results.filter((r) => !r.format_ok).length;
@@ -101,7 +108,7 @@ export function registerGrade(program: Command): void {
     .command('grade')
     .description('grade completions ({"id", "completion"} per line) against a task data file')
     .requiredOption('--task <name>', `task: ${TASK_NAMES.join(', ')}`)
-    .requiredOption('--data <file>', 'data in the task\'s public format (.jsonl, .json, .csv, .parquet)')
+    .requiredOption('--data <file>', "data in the task's public format (.jsonl, .json, .csv, .parquet)")
     .requiredOption('--completions <file>', 'completions JSONL: one {"id": …, "completion": …} per line')
     .option('--json', 'print {"total", "correct", "accuracy", "mean_reward", "results"} as JSON')
     .option('--concurrency <n>', 'code task: sandboxes run at once', '2')

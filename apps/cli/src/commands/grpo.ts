@@ -72,7 +72,10 @@ export function registerGrpo(program: Command): void {
     const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit);
     const run = await openRun(o, 'grpo', { ...o });
     const tok = run.tokenizer;
-    if (!tok) throw new UsageError(`--model ${o.model}: has no tokenizer (tokenizer.json); GRPO needs one to decode completions`);
+    if (!tok)
+      throw new UsageError(
+        `--model ${o.model}: has no tokenizer (tokenizer.json); GRPO needs one to decode completions`,
+      );
     const examples: GrpoExample[] = data.examples.map((e, i) => ({ id: e.id, promptIds: tok.encode(data.prompts[i]) }));
     let reference: Qwen2Model | undefined;
     if (o.beta > 0) {
@@ -80,13 +83,23 @@ export function registerGrpo(program: Command): void {
       try {
         reference = await loadModel(folderSource(refDir));
       } catch (e) {
-        throw new UsageError(`--reference: cannot load ${refDir} (${(e as Error).message}); a KL term needs a model folder`);
+        throw new UsageError(
+          `--reference: cannot load ${refDir} (${(e as Error).message}); a KL term needs a model folder`,
+        );
       }
     }
-    const maxSteps = o.maxSteps ?? Math.max(1, Math.ceil((o.epochs * examples.length) / o.promptsPerStep) * o.numIterations);
+    const maxSteps =
+      o.maxSteps ?? Math.max(1, Math.ceil((o.epochs * examples.length) / o.promptsPerStep) * o.numIterations);
     const errors: string[] = [];
-    process.stderr.write(`grpo: ${examples.length} ${o.task} prompts, G=${o.numGenerations}, ${maxSteps} steps, backend ${run.backend}${run.resumed ? `, resuming at step ${run.state.step}` : ''}\n`);
-    const bar = progressBar(maxSteps, run.state.step, (m) => `reward ${fmt(m.reward_mean, 3)} acc ${fmt(m.correct_frac, 3)} len ${fmt(m.completion_len_mean, 3)} | gen ${fmt(m.gen_s, 2)}s opt ${fmt(m.opt_s, 2)}s`);
+    process.stderr.write(
+      `grpo: ${examples.length} ${o.task} prompts, G=${o.numGenerations}, ${maxSteps} steps, backend ${run.backend}${run.resumed ? `, resuming at step ${run.state.step}` : ''}\n`,
+    );
+    const bar = progressBar(
+      maxSteps,
+      run.state.step,
+      (m) =>
+        `reward ${fmt(m.reward_mean, 3)} acc ${fmt(m.correct_frac, 3)} len ${fmt(m.completion_len_mean, 3)} | gen ${fmt(m.gen_s, 2)}s opt ${fmt(m.opt_s, 2)}s`,
+    );
     try {
       await trainGrpo(run.model, run.optimizer, run.state, examples, {
         ...loopOptions(o, run, maxSteps, (m) => bar.update(m)),
@@ -121,7 +134,8 @@ export function registerGrpo(program: Command): void {
           },
         ],
         onRewardError: (fn, id, msg) => {
-          if (errors.length < 20) process.stderr.write(`\nreward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)\n`);
+          if (errors.length < 20)
+            process.stderr.write(`\nreward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)\n`);
           errors.push(id);
         },
       });
@@ -130,6 +144,8 @@ export function registerGrpo(program: Command): void {
       reference?.dispose();
     }
     const final = await saveFinal(o, run);
-    process.stderr.write(`grpo: done at step ${run.state.step}${errors.length ? `, ${errors.length} reward errors` : ''}; weights in ${final}, metrics in ${path.join(o.out, 'metrics.jsonl')}\n`);
+    process.stderr.write(
+      `grpo: done at step ${run.state.step}${errors.length ? `, ${errors.length} reward errors` : ''}; weights in ${final}, metrics in ${path.join(o.out, 'metrics.jsonl')}\n`,
+    );
   });
 }

@@ -41,9 +41,11 @@ export async function kkGenerate(flags: KkGenerateFlags): Promise<void> {
   const promptStyle: PromptStyle = parseChoice('--prompt-style', flags.promptStyle ?? 'r1', PROMPT_STYLES);
   const names = flags.names?.split(',').map((s) => s.trim());
   if (names) {
-    if (names.some((s) => !/^[A-Z][A-Za-z]*$/.test(s))) throw new UsageError(`--names must be comma-separated capitalised names, got "${flags.names}"`);
+    if (names.some((s) => !/^[A-Z][A-Za-z]*$/.test(s)))
+      throw new UsageError(`--names must be comma-separated capitalised names, got "${flags.names}"`);
     if (new Set(names).size !== names.length) throw new UsageError(`--names lists a name twice: "${flags.names}"`);
-    if (names.length < Math.max(...people)) throw new UsageError(`--names gives ${names.length} names but --people goes up to ${Math.max(...people)}`);
+    if (names.length < Math.max(...people))
+      throw new UsageError(`--names gives ${names.length} names but --people goes up to ${Math.max(...people)}`);
   }
   try {
     if (statSync(flags.out).isDirectory()) throw new UsageError(`--out: is a directory: ${flags.out}`);
@@ -73,5 +75,7 @@ export async function kkGenerate(flags: KkGenerateFlags): Promise<void> {
   );
   await writeFileAtomic(flags.out, text);
   const sizes = plan.counts.map(({ n, count: c }) => `n=${n}: ${c}`).join(', ');
-  process.stdout.write(`wrote ${puzzles.length} puzzles (${sizes})${flags.withTrace ? ` with ${style} traces` : ''} to ${flags.out}\n`);
+  process.stdout.write(
+    `wrote ${puzzles.length} puzzles (${sizes})${flags.withTrace ? ` with ${style} traces` : ''} to ${flags.out}\n`,
+  );
 }

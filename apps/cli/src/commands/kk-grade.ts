@@ -37,12 +37,23 @@ export async function kkGrade(flags: KkGradeFlags): Promise<void> {
     const p = byId.get(id);
     if (!p) throw new DataError(`id "${id}" not found in ${flags.data}`, where);
     const g = task.grade(p, o.completion);
-    return { id, where, n: p.n, correct: g.correct, reward: g.reward, format_ok: g.formatOk, parts: g.parts, ...(g.detail ? { detail: g.detail } : {}) };
+    return {
+      id,
+      where,
+      n: p.n,
+      correct: g.correct,
+      reward: g.reward,
+      format_ok: g.formatOk,
+      parts: g.parts,
+      ...(g.detail ? { detail: g.detail } : {}),
+    };
   });
   const total = results.length;
   const correct = results.filter((r) => r.correct).length;
   const formatFailures = results.filter((r) => !r.format_ok).length;
-  const unparseable = results.filter((r) => r.format_ok && !r.correct && /unparseable|no <answer>/.test(r.detail ?? '')).length;
+  const unparseable = results.filter(
+    (r) => r.format_ok && !r.correct && /unparseable|no <answer>/.test(r.detail ?? ''),
+  ).length;
   const byPeople: Record<string, { total: number; correct: number; accuracy: number }> = {};
   for (const r of results) {
     const b = (byPeople[r.n] ??= { total: 0, correct: 0, accuracy: 0 });

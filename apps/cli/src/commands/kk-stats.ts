@@ -18,11 +18,16 @@ export async function kkStatsCommand(flags: KkStatsFlags): Promise<void> {
     return;
   }
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`.padStart(6);
-  const lines = [`${s.puzzles} puzzles, ${s.statements} statements, ${pct(s.knightFraction).trim()} of people are knights`, 'puzzles by number of people:'];
+  const lines = [
+    `${s.puzzles} puzzles, ${s.statements} statements, ${pct(s.knightFraction).trim()} of people are knights`,
+    'puzzles by number of people:',
+  ];
   for (const [n, c] of Object.entries(s.byPeople)) lines.push(`  ${n}: ${c}`);
   lines.push('statement types (in this file vs. the grammar before uniqueness rejection):');
   for (const op of KK_STATEMENT_OPS) {
-    lines.push(`  ${op.padEnd(5)} ${String(s.ops[op]).padStart(7)}  ${pct(s.opFrequency[op])}  (grammar ${pct(s.grammarFrequency[op]).trim()})`);
+    lines.push(
+      `  ${op.padEnd(5)} ${String(s.ops[op]).padStart(7)}  ${pct(s.opFrequency[op])}  (grammar ${pct(s.grammarFrequency[op]).trim()})`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

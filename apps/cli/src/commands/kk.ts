@@ -13,7 +13,10 @@ export function registerKk(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same puzzles)', '0')
     .requiredOption('--out <file>', 'output JSONL file')
     .option('--with-trace', 'add prompt, completion (teacher trace), source and reward to each record')
-    .option('--style <style>', 'teacher trace style: long (search, default), short, or cases (truth table) (needs --with-trace)')
+    .option(
+      '--style <style>',
+      'teacher trace style: long (search, default), short, or cases (truth table) (needs --with-trace)',
+    )
     .option('--prompt-style <style>', 'prompt style of the traces: r1 or chat (needs --with-trace)')
     .option('--names <list>', 'use these names in this order (comma-separated) instead of drawing from the name list')
     .action(kkGenerate);

@@ -82,24 +82,38 @@ function step(label: string, args: string[], done: string): void {
 export function registerPipeline(program: Command): void {
   const cmd = program
     .command('pipeline')
-    .description('Run the four arms of the paper (base, warmup, base+RLVR, warmup+RLVR) and compare them.\nDefaults are a minutes-long demo on a from-scratch preset; pass a real checkpoint and target data for the real thing.');
+    .description(
+      'Run the four arms of the paper (base, warmup, base+RLVR, warmup+RLVR) and compare them.\nDefaults are a minutes-long demo on a from-scratch preset; pass a real checkpoint and target data for the real thing.',
+    );
   for (const [f, d] of FLAGS) cmd.option(f, d);
   cmd.action((flags: Record<string, unknown>) => {
     const o = resolveOptions(shape, flags, flags.config as string | undefined);
-    for (const [flag, file] of [['--warmup-data', o.warmupData], ['--target-data', o.targetData], ['--eval-data', o.evalData]] as const) {
+    for (const [flag, file] of [
+      ['--warmup-data', o.warmupData],
+      ['--target-data', o.targetData],
+      ['--eval-data', o.evalData],
+    ] as const) {
       if (file && !existsSync(file)) throw new UsageError(`${flag}: no such file: ${file}`);
     }
-    if (o.targetTask !== 'kk' && !o.targetData) throw new UsageError(`--target-data is required for --target-task ${o.targetTask}`);
+    if (o.targetTask !== 'kk' && !o.targetData)
+      throw new UsageError(`--target-data is required for --target-task ${o.targetTask}`);
     const out = path.resolve(o.out);
     const data = path.join(out, 'data');
     mkdirSync(data, { recursive: true });
     const people = o.warmupPeople.split('..').map(Number);
-    const range = people.length === 2 ? Array.from({ length: people[1] - people[0] + 1 }, (_, i) => people[0] + i) : people;
-    if (range.some((n) => !Number.isInteger(n) || n < 2 || n > 8)) throw new UsageError(`--warmup-people must be N or A..B within 2..8, got "${o.warmupPeople}"`);
+    const range =
+      people.length === 2 ? Array.from({ length: people[1] - people[0] + 1 }, (_, i) => people[0] + i) : people;
+    if (range.some((n) => !Number.isInteger(n) || n < 2 || n > 8))
+      throw new UsageError(`--warmup-people must be N or A..B within 2..8, got "${o.warmupPeople}"`);
     const warmupData = o.warmupData ?? path.join(data, 'warmup-sft.jsonl');
     if (!o.warmupData && !existsSync(warmupData)) {
       const puzzles = generateKkPuzzles({ people: range, count: o.warmupCount, seed: o.seed + 1 });
-      writeFileSync(warmupData, makeKkSftRecords(puzzles, o.promptStyle, { style: o.traceStyle }).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(
+        warmupData,
+        makeKkSftRecords(puzzles, o.promptStyle, { style: o.traceStyle })
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      );
     }
     // Default target: 3-person K&K (a size the warmup data may not cover); evaluation on other puzzles.
     const targetData = o.targetData ?? path.join(data, 'target.jsonl');
@@ -112,20 +126,126 @@ export function registerPipeline(program: Command): void {
     const common = ['--backend', o.backend, '--seed', String(o.seed), '--prompt-style', o.promptStyle];
     const base = o.model;
     const warm = path.join(out, 'warmup', 'final');
-    step('warmup (SFT on K&K traces)', ['sft', '--model', base, '--data', warmupData, '--out', path.join(out, 'warmup'), '--max-steps', String(o.sftSteps), '--lr', String(o.sftLr), '--schedule', 'cosine', '--warmup-steps', String(Math.min(10, o.sftSteps)), '--max-grad-norm', '1', '--weight-decay', '0.01', '--eval-every', '0', '--batch-size', '8', ...common], path.join(warm, 'config.json'));
+    step(
+      'warmup (SFT on K&K traces)',
+      [
+        'sft',
+        '--model',
+        base,
+        '--data',
+        warmupData,
+        '--out',
+        path.join(out, 'warmup'),
+        '--max-steps',
+        String(o.sftSteps),
+        '--lr',
+        String(o.sftLr),
+        '--schedule',
+        'cosine',
+        '--warmup-steps',
+        String(Math.min(10, o.sftSteps)),
+        '--max-grad-norm',
+        '1',
+        '--weight-decay',
+        '0.01',
+        '--eval-every',
+        '0',
+        '--batch-size',
+        '8',
+        ...common,
+      ],
+      path.join(warm, 'config.json'),
+    );
     const grpo = (from: string, dir: string): string[] => [
-      'grpo', '--model', from, '--task', o.targetTask, '--data', targetData, '--limit', String(o.targetLimit), '--out', dir,
-      '--max-steps', String(o.grpoSteps), '--lr', String(o.grpoLr), '--num-generations', String(o.numGenerations),
-      '--prompts-per-step', String(o.promptsPerStep), '--max-completion-length', String(o.maxNewTokens), '--temperature', '1',
-      '--max-grad-norm', '1', '--warmup-steps', '0', '--weight-decay', '0', ...common,
+      'grpo',
+      '--model',
+      from,
+      '--task',
+      o.targetTask,
+      '--data',
+      targetData,
+      '--limit',
+      String(o.targetLimit),
+      '--out',
+      dir,
+      '--max-steps',
+      String(o.grpoSteps),
+      '--lr',
+      String(o.grpoLr),
+      '--num-generations',
+      String(o.numGenerations),
+      '--prompts-per-step',
+      String(o.promptsPerStep),
+      '--max-completion-length',
+      String(o.maxNewTokens),
+      '--temperature',
+      '1',
+      '--max-grad-norm',
+      '1',
+      '--warmup-steps',
+      '0',
+      '--weight-decay',
+      '0',
+      ...common,
     ];
-    step('base + RLVR (GRPO from the base model)', grpo(base, path.join(out, 'base-rlvr')), path.join(out, 'base-rlvr', 'final', 'config.json'));
-    step('warmup + RLVR (GRPO from the warmed-up model)', grpo(warm, path.join(out, 'warmup-rlvr')), path.join(out, 'warmup-rlvr', 'final', 'config.json'));
-    const arms: [string, string][] = [['base', base], ['warmup', warm], ['base-rlvr', path.join(out, 'base-rlvr', 'final')], ['warmup-rlvr', path.join(out, 'warmup-rlvr', 'final')]];
+    step(
+      'base + RLVR (GRPO from the base model)',
+      grpo(base, path.join(out, 'base-rlvr')),
+      path.join(out, 'base-rlvr', 'final', 'config.json'),
+    );
+    step(
+      'warmup + RLVR (GRPO from the warmed-up model)',
+      grpo(warm, path.join(out, 'warmup-rlvr')),
+      path.join(out, 'warmup-rlvr', 'final', 'config.json'),
+    );
+    const arms: [string, string][] = [
+      ['base', base],
+      ['warmup', warm],
+      ['base-rlvr', path.join(out, 'base-rlvr', 'final')],
+      ['warmup-rlvr', path.join(out, 'warmup-rlvr', 'final')],
+    ];
     for (const [name, model] of arms) {
-      step(`evaluate ${name}`, ['eval', '--model', model, '--task', o.targetTask, '--data', evalData, '--limit', String(o.evalLimit), '--samples', String(o.samples), '--temperature', '0.7', '--top-p', '0.95', '--max-new-tokens', String(o.maxNewTokens), '--out', path.join(out, 'eval', name), ...common], path.join(out, 'eval', name, 'report.json'));
+      step(
+        `evaluate ${name}`,
+        [
+          'eval',
+          '--model',
+          model,
+          '--task',
+          o.targetTask,
+          '--data',
+          evalData,
+          '--limit',
+          String(o.evalLimit),
+          '--samples',
+          String(o.samples),
+          '--temperature',
+          '0.7',
+          '--top-p',
+          '0.95',
+          '--max-new-tokens',
+          String(o.maxNewTokens),
+          '--out',
+          path.join(out, 'eval', name),
+          ...common,
+        ],
+        path.join(out, 'eval', name, 'report.json'),
+      );
     }
-    const r = spawnSync(process.execPath, [BIN, 'eval', 'compare', ...arms.map(([n]) => path.join(out, 'eval', n)), '--labels', arms.map(([n]) => n).join(','), '--out', path.join(out, 'compare')], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'eval',
+        'compare',
+        ...arms.map(([n]) => path.join(out, 'eval', n)),
+        '--labels',
+        arms.map(([n]) => n).join(','),
+        '--out',
+        path.join(out, 'compare'),
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`pipeline: compare failed: ${r.stderr}`);
     process.stdout.write(r.stdout);
     process.stderr.write(`pipeline: done; tables and charts in ${path.join(out, 'compare')}\n`);

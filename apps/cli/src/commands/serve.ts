@@ -37,10 +37,20 @@ export function registerServe(program: Command): void {
         model.dispose();
         throw new UsageError(`--model: ${name} has no tokenizer (tokenizer.json); serve needs one`);
       }
-      const server = createServer({ model, tokenizer, modelName: flags.name ?? name, maxBodyBytes, log: (l) => process.stderr.write(`${l}\n`) });
+      const server = createServer({
+        model,
+        tokenizer,
+        modelName: flags.name ?? name,
+        maxBodyBytes,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', (e: NodeJS.ErrnoException) =>
-          reject(e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL' ? new UsageError(`--port/--host: cannot listen on ${flags.host}:${port} (${e.code})`) : e),
+          reject(
+            e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL'
+              ? new UsageError(`--port/--host: cannot listen on ${flags.host}:${port} (${e.code})`)
+              : e,
+          ),
         );
         server.listen(port, flags.host, () => resolve());
       });

@@ -40,7 +40,10 @@ const FLAGS: [string, string][] = [
   ['--grad-accum <n>', 'micro-batches per optimizer step (default 1)'],
   ['--max-seq-len <n>', 'truncate prompt+completion to n tokens (default 2048)'],
   ['--bucket-window <n>', 'sort windows of n batches by length to cut padding; 0 = off (default 8)'],
-  ['--packing [bool]', 'pack each micro-batch into rows of up to --max-seq-len tokens (attention stays within each example)'],
+  [
+    '--packing [bool]',
+    'pack each micro-batch into rows of up to --max-seq-len tokens (attention stays within each example)',
+  ],
   ['--eval-fraction <x>', 'held-out share of --data for eval_loss (default 0.05)'],
   ['--eval-every <n>', 'evaluate every n steps (default 50)'],
   ['--eval-data <file>', 'task data (e.g. K&K puzzles) to measure held-out accuracy by greedy decoding'],
@@ -52,7 +55,9 @@ const FLAGS: [string, string][] = [
 export function registerSft(program: Command): void {
   const cmd = program
     .command('sft')
-    .description('Warmup stage: supervised fine-tuning with the loss on completion tokens only.\nPaper defaults: AdamW β 0.9/0.95, weight decay 1e-4, lr 1e-6 constant with 25 warmup steps, max grad norm 0.1, 3 epochs.');
+    .description(
+      'Warmup stage: supervised fine-tuning with the loss on completion tokens only.\nPaper defaults: AdamW β 0.9/0.95, weight decay 1e-4, lr 1e-6 constant with 25 warmup steps, max grad norm 0.1, 3 epochs.',
+    );
   for (const [f, d] of [...commonFlags, ...FLAGS]) cmd.option(f, d);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(sftShape, flags, flags.config as string | undefined);
@@ -62,7 +67,9 @@ export function registerSft(program: Command): void {
       return { prompt: getString(obj, 'prompt', r.where), completion: getString(obj, 'completion', r.where) };
     });
     if (records.length === 0) throw new UsageError(`--data ${o.data}: no records`);
-    const evalData = o.evalData ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount) : undefined;
+    const evalData = o.evalData
+      ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount)
+      : undefined;
 
     const run = await openRun(o, 'sft', { ...o });
     const tok = run.tokenizer;
@@ -71,18 +78,30 @@ export function registerSft(program: Command): void {
     let dropped = 0;
     const all: SftExample[] = [];
     for (const r of records) {
-      const e = fitExample({ promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] }, o.maxSeqLen);
+      const e = fitExample(
+        { promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] },
+        o.maxSeqLen,
+      );
       if (e) all.push(e);
       else dropped++;
     }
-    if (all.length === 0) throw new UsageError(`--data ${o.data}: every prompt is longer than --max-seq-len ${o.maxSeqLen}`);
-    const { train, heldOut } = seededSplit(all, { seed: o.seed, trainSize: all.length - Math.round(all.length * o.evalFraction) });
+    if (all.length === 0)
+      throw new UsageError(`--data ${o.data}: every prompt is longer than --max-seq-len ${o.maxSeqLen}`);
+    const { train, heldOut } = seededSplit(all, {
+      seed: o.seed,
+      trainSize: all.length - Math.round(all.length * o.evalFraction),
+    });
     const perStep = o.batchSize * o.gradAccum;
     const maxSteps = o.maxSteps ?? Math.max(1, Math.ceil((o.epochs * train.length) / perStep));
     process.stderr.write(
       `sft: ${train.length} train / ${heldOut.length} held-out examples${dropped ? ` (${dropped} dropped: prompt too long)` : ''}, ${maxSteps} steps, backend ${run.backend}${run.resumed ? `, resuming at step ${run.state.step}` : ''}\n`,
     );
-    const bar = progressBar(maxSteps, run.state.step, (m) => `loss ${fmt(m.loss)}${m.eval_loss !== undefined ? ` eval ${fmt(m.eval_loss)}` : ''}${m.eval_accuracy !== undefined ? ` acc ${fmt(m.eval_accuracy, 3)}` : ''} | ${fmt(m.tokens_per_s, 3)} tok/s`);
+    const bar = progressBar(
+      maxSteps,
+      run.state.step,
+      (m) =>
+        `loss ${fmt(m.loss)}${m.eval_loss !== undefined ? ` eval ${fmt(m.eval_loss)}` : ''}${m.eval_accuracy !== undefined ? ` acc ${fmt(m.eval_accuracy, 3)}` : ''} | ${fmt(m.tokens_per_s, 3)} tok/s`,
+    );
     try {
       await trainSft(run.model, run.optimizer, run.state, train, heldOut, {
         ...loopOptions(o, run, maxSteps, (m) => bar.update(m)),
@@ -97,7 +116,13 @@ export function registerSft(program: Command): void {
           ? async (model, step) => {
               const r = await evaluateTask(model, tok, evalData, o.evalMaxNewTokens);
               // A few decoded answers per evaluation, to read what the model actually writes.
-              appendFileSync(path.join(o.out, 'samples.jsonl'), r.samples.slice(0, 4).map((x) => JSON.stringify({ step, ...x }) + '\n').join(''));
+              appendFileSync(
+                path.join(o.out, 'samples.jsonl'),
+                r.samples
+                  .slice(0, 4)
+                  .map((x) => JSON.stringify({ step, ...x }) + '\n')
+                  .join(''),
+              );
               return r.metrics;
             }
           : undefined,
@@ -106,7 +131,9 @@ export function registerSft(program: Command): void {
       bar.stop();
     }
     const final = await saveFinal(o, run);
-    process.stderr.write(`sft: done at step ${run.state.step}; weights in ${final}, metrics in ${path.join(o.out, 'metrics.jsonl')}\n`);
+    process.stderr.write(
+      `sft: done at step ${run.state.step}; weights in ${final}, metrics in ${path.join(o.out, 'metrics.jsonl')}\n`,
+    );
   });
 }
 
@@ -116,14 +143,25 @@ export interface TaskEvaluation {
 }
 
 /** Greedy answers to held-out task questions, graded: accuracy, format rate and mean reward. */
-export async function evaluateTask(model: Qwen2Model, tok: TextTokenizer, data: TaskData, maxNewTokens: number, batch = 24): Promise<TaskEvaluation> {
+export async function evaluateTask(
+  model: Qwen2Model,
+  tok: TextTokenizer,
+  data: TaskData,
+  maxNewTokens: number,
+  batch = 24,
+): Promise<TaskEvaluation> {
   const samples: TaskEvaluation['samples'] = [];
   let correct = 0;
   let format = 0;
   let reward = 0;
   for (let i = 0; i < data.examples.length; i += batch) {
     const ids = data.prompts.slice(i, i + batch).map((p) => tok.encode(p));
-    const out = await generate(model, ids, { greedy: true, maxNewTokens, eosTokenIds: tok.eosTokenIds, padTokenId: tok.padTokenId });
+    const out = await generate(model, ids, {
+      greedy: true,
+      maxNewTokens,
+      eosTokenIds: tok.eosTokenIds,
+      padTokenId: tok.padTokenId,
+    });
     for (let j = 0; j < out.tokens.length; j++) {
       const completion = tok.decode(out.tokens[j], true);
       const g = await data.task.grade(data.examples[i + j], completion);

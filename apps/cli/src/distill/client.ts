@@ -214,7 +214,9 @@ async function requestOnce(ep: EndpointOptions, url: string, body: Record<string
     if (e instanceof Retryable || e instanceof EndpointError || ep.signal?.aborted) throw e;
     throw new Retryable(`reading the response failed: ${(e as Error).message}`);
   }
-  return [...acc.entries()].sort((a, b) => a[0] - b[0]).map(([, a]) => ({ text: joinReasoning(a.reasoning, a.content), finishReason: a.finish }));
+  return [...acc.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, a]) => ({ text: joinReasoning(a.reasoning, a.content), finishReason: a.finish }));
 }
 
 /** POST with retries: 5xx, 429, 408, network errors and cut streams are retried with backoff. */
@@ -226,7 +228,8 @@ async function requestWithRetries(ep: EndpointOptions, url: string, body: Record
       return await requestOnce(ep, url, body);
     } catch (e) {
       if (!(e instanceof Retryable)) throw e;
-      if (attempt >= ep.retries) throw new EndpointError(`${url}: ${e.message} (gave up after ${attempt + 1} attempts)`);
+      if (attempt >= ep.retries)
+        throw new EndpointError(`${url}: ${e.message} (gave up after ${attempt + 1} attempts)`);
       const backoff = Math.min(cap, base * 2 ** attempt) * (0.75 + 0.5 * Math.random());
       const delayMs = Math.max(backoff, Math.min(cap, e.afterMs ?? 0));
       ep.onRetry?.({ attempt: attempt + 1, delayMs, reason: e.message });

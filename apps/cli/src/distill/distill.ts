@@ -74,7 +74,15 @@ export async function runDistill(o: DistillOptions): Promise<DistillSummary> {
   const log = o.log ?? (() => {});
   const finished = await o.store.finished();
   const todo = o.puzzles.filter((p) => !finished.has(p.id));
-  const summary: DistillSummary = { total: o.puzzles.length, skipped: o.puzzles.length - todo.length, done: 0, samples: 0, correct: 0, kept: 0, aborted: false };
+  const summary: DistillSummary = {
+    total: o.puzzles.length,
+    skipped: o.puzzles.length - todo.length,
+    done: 0,
+    samples: 0,
+    correct: 0,
+    kept: 0,
+    aborted: false,
+  };
   const source = `distill:${o.endpoint.model}`;
   const endpoint: EndpointOptions = { ...o.endpoint, signal: o.signal };
   let next = 0;
@@ -105,7 +113,9 @@ export async function runDistill(o: DistillOptions): Promise<DistillSummary> {
     summary.samples += graded.length;
     summary.correct += correct;
     summary.kept += kept.length;
-    log(`[${summary.skipped + summary.done}/${summary.total}] ${p.id}: ${correct}/${graded.length} correct, kept ${kept.length}`);
+    log(
+      `[${summary.skipped + summary.done}/${summary.total}] ${p.id}: ${correct}/${graded.length} correct, kept ${kept.length}`,
+    );
     o.onCommit?.(p.id);
   }
 

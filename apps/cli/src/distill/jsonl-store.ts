@@ -25,10 +25,13 @@ async function readLines(file: string, flag: string): Promise<{ lines: Line[]; t
     try {
       v = JSON.parse(t);
     } catch {
-      throw new UsageError(`${flag}: ${file}:${i + 1} is not JSON; not a file this command wrote (move it away to start afresh)`);
+      throw new UsageError(
+        `${flag}: ${file}:${i + 1} is not JSON; not a file this command wrote (move it away to start afresh)`,
+      );
     }
     const id = (v as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string') throw new UsageError(`${flag}: ${file}:${i + 1} has no string "id"; not a file this command wrote`);
+    if (typeof id !== 'string')
+      throw new UsageError(`${flag}: ${file}:${i + 1} has no string "id"; not a file this command wrote`);
     lines.push({ text: t, id });
   });
   return { lines, torn: tail.trim() !== '' };
@@ -91,7 +94,10 @@ export class JsonlTraceStore implements TraceStore {
     const run = this.chain.then(async () => {
       if (records.length) await appendSync(this.out, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
       else if (!existsSync(this.out)) await appendSync(this.out, '');
-      await appendSync(this.progress, `${JSON.stringify({ id, samples: info.samples, correct: info.correct, kept: records.length })}\n`);
+      await appendSync(
+        this.progress,
+        `${JSON.stringify({ id, samples: info.samples, correct: info.correct, kept: records.length })}\n`,
+      );
       this.done.add(id);
     });
     this.chain = run.catch(() => undefined);

@@ -14,7 +14,9 @@ const sampling = {
   top_k: z.number().int().min(-1).optional().nullable(),
   n: z.number().int().min(1).max(MAX_N).optional().nullable(),
   stop: z
-    .union([z.string().min(1), z.array(z.string().min(1)).max(MAX_STOPS)], { error: `must be a non-empty string or an array of at most ${MAX_STOPS} of them` })
+    .union([z.string().min(1), z.array(z.string().min(1)).max(MAX_STOPS)], {
+      error: `must be a non-empty string or an array of at most ${MAX_STOPS} of them`,
+    })
     .optional()
     .nullable(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional().nullable(),
@@ -42,12 +44,15 @@ export type ChatRequest = z.infer<typeof ChatRequest>;
 
 export const CompletionRequest = z.object({
   ...sampling,
-  prompt: z.union([
-    z.string(),
-    z.array(z.string()).min(1),
-    z.array(z.number().int().min(0)).min(1),
-    z.array(z.array(z.number().int().min(0)).min(1)).min(1),
-  ], { error: 'must be a string, an array of strings, an array of token ids or an array of token-id arrays' }),
+  prompt: z.union(
+    [
+      z.string(),
+      z.array(z.string()).min(1),
+      z.array(z.number().int().min(0)).min(1),
+      z.array(z.array(z.number().int().min(0)).min(1)).min(1),
+    ],
+    { error: 'must be a string, an array of strings, an array of token ids or an array of token-id arrays' },
+  ),
 });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 

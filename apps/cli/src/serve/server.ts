@@ -76,7 +76,11 @@ export function createServer(opts: ServerOptions): http.Server {
     return tokenizer.decode(body, true);
   };
 
-  async function runJob(job: Job, onDelta: ((row: number, text: string) => void) | undefined, gone: () => boolean): Promise<Choice[]> {
+  async function runJob(
+    job: Job,
+    onDelta: ((row: number, text: string) => void) | undefined,
+    gone: () => boolean,
+  ): Promise<Choice[]> {
     const rows = job.prompts.flatMap((p) => Array.from({ length: job.n }, () => p));
     const hold = job.stop.length ? Math.max(...job.stop.map((s) => s.length)) - 1 : 0;
     const sent = rows.map(() => 0);
@@ -118,7 +122,12 @@ export function createServer(opts: ServerOptions): http.Server {
 
   function parse<T>(schema: z.ZodType<T>, body: unknown, required: string): T {
     // zod reports a missing union field as "Invalid input"; say plainly that it is missing.
-    if (body && typeof body === 'object' && !Array.isArray(body) && (body as Record<string, unknown>)[required] === undefined) {
+    if (
+      body &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      (body as Record<string, unknown>)[required] === undefined
+    ) {
       throw new HttpError(400, `"${required}" is required`, required);
     }
     const r = schema.safeParse(body);
@@ -154,16 +163,32 @@ export function createServer(opts: ServerOptions): http.Server {
       const p = c.prompt;
       if (typeof p === 'string') prompts = [encodePrompt(p, 'prompt')];
       else if (p.every((x) => typeof x === 'number')) prompts = [p as number[]];
-      else if (p.every((x) => typeof x === 'string')) prompts = (p as string[]).map((s, i) => encodePrompt(s, `prompt.${i}`));
+      else if (p.every((x) => typeof x === 'string'))
+        prompts = (p as string[]).map((s, i) => encodePrompt(s, `prompt.${i}`));
       else prompts = p as number[][];
       const bad = prompts.flat().find((id) => id >= model.config.vocabSize);
-      if (bad !== undefined) throw new HttpError(400, `"prompt": token id ${bad} is outside the vocabulary (0..${model.config.vocabSize - 1})`, 'prompt');
+      if (bad !== undefined)
+        throw new HttpError(
+          400,
+          `"prompt": token id ${bad} is outside the vocabulary (0..${model.config.vocabSize - 1})`,
+          'prompt',
+        );
       maxTokens = c.max_tokens;
     }
     const longest = Math.max(...prompts.map((p) => p.length));
-    if (longest >= contextLen) throw new HttpError(400, `the prompt has ${longest} tokens; this model's context is ${contextLen} tokens`, kind === 'chat' ? 'messages' : 'prompt');
+    if (longest >= contextLen)
+      throw new HttpError(
+        400,
+        `the prompt has ${longest} tokens; this model's context is ${contextLen} tokens`,
+        kind === 'chat' ? 'messages' : 'prompt',
+      );
     const n = req.n ?? 1;
-    if (prompts.length * n > maxBatch) throw new HttpError(400, `prompts × n = ${prompts.length * n} sequences; this server generates at most ${maxBatch} per request`, 'n');
+    if (prompts.length * n > maxBatch)
+      throw new HttpError(
+        400,
+        `prompts × n = ${prompts.length * n} sequences; this server generates at most ${maxBatch} per request`,
+        'n',
+      );
     const defaultMax = kind === 'chat' ? (opts.defaultChatMaxTokens ?? 1024) : 16;
     const stop = req.stop == null ? [] : typeof req.stop === 'string' ? [req.stop] : req.stop;
     const topK = req.top_k ?? 0;
@@ -174,7 +199,7 @@ export function createServer(opts: ServerOptions): http.Server {
         maxTokens: maxTokens ?? defaultMax,
         temperature: req.temperature ?? 1,
         topP: req.top_p ?? 1,
-        topK: topK < 0 ? 0 : topK,
+        topK: Math.max(topK, 0),
         stop,
         seed: req.seed ?? randomInt(0, 2 ** 31),
       },
@@ -183,7 +208,12 @@ export function createServer(opts: ServerOptions): http.Server {
     };
   }
 
-  async function handleGeneration(kind: Kind, body: unknown, req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
+  async function handleGeneration(
+    kind: Kind,
+    body: unknown,
+    _req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<string> {
     const { job, stream, includeUsage } = makeJob(kind, body);
     const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomBytes(12).toString('hex')}`;
     const now = Math.floor(Date.now() / 1000);
@@ -220,7 +250,10 @@ export function createServer(opts: ServerOptions): http.Server {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
     const chunkObject = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
     const send = (choices: unknown[], extra: Record<string, unknown> = {}): void => {
-      if (!closed) res.write(`data: ${JSON.stringify({ id, object: chunkObject, created: now, model: opts.modelName, choices, ...extra })}\n\n`);
+      if (!closed)
+        res.write(
+          `data: ${JSON.stringify({ id, object: chunkObject, created: now, model: opts.modelName, choices, ...extra })}\n\n`,
+        );
     };
     const piece = (index: number, text: string | undefined, finish: string | null): unknown =>
       kind === 'chat'
@@ -228,8 +261,24 @@ export function createServer(opts: ServerOptions): http.Server {
         : { index, text: text ?? '', logprobs: null, finish_reason: finish };
     const rows = job.prompts.length * job.n;
     try {
-      if (kind === 'chat') send(Array.from({ length: rows }, (_, index) => ({ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null })));
-      const choices = await enqueue(() => (closed ? Promise.resolve([]) : runJob(job, (row, text) => send([piece(row, text, null)]), () => closed)));
+      if (kind === 'chat')
+        send(
+          Array.from({ length: rows }, (_, index) => ({
+            index,
+            delta: { role: 'assistant', content: '' },
+            logprobs: null,
+            finish_reason: null,
+          })),
+        );
+      const choices = await enqueue(() =>
+        closed
+          ? Promise.resolve([])
+          : runJob(
+              job,
+              (row, text) => send([piece(row, text, null)]),
+              () => closed,
+            ),
+      );
       if (closed) return 'client gone';
       send(choices.map((c, index) => piece(index, undefined, c.finish)));
       if (includeUsage) send([], { usage: usage(choices) });
@@ -245,9 +294,15 @@ export function createServer(opts: ServerOptions): http.Server {
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
     const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
-    const routes: Record<string, string> = { '/v1/models': 'GET', '/v1/chat/completions': 'POST', '/v1/completions': 'POST', '/health': 'GET' };
+    const routes: Record<string, string> = {
+      '/v1/models': 'GET',
+      '/v1/chat/completions': 'POST',
+      '/v1/completions': 'POST',
+      '/health': 'GET',
+    };
     const allowed = routes[path];
-    if (!allowed) throw new HttpError(404, `unknown route ${method} ${path}; this server has ${Object.keys(routes).join(', ')}`);
+    if (!allowed)
+      throw new HttpError(404, `unknown route ${method} ${path}; this server has ${Object.keys(routes).join(', ')}`);
     if (method !== allowed) {
       res.setHeader('Allow', allowed);
       throw new HttpError(405, `${path} takes ${allowed}, not ${method}`);
@@ -257,7 +312,10 @@ export function createServer(opts: ServerOptions): http.Server {
       return 'ok';
     }
     if (path === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: [{ id: opts.modelName, object: 'model', created, owned_by: 'warmup' }] });
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: opts.modelName, object: 'model', created, owned_by: 'warmup' }],
+      });
       return 'ok';
     }
     const raw = await readBody(req, maxBody);
@@ -291,7 +349,14 @@ export function createServer(opts: ServerOptions): http.Server {
 
 function errorBody(e: unknown): { error: { message: string; type: string; param: string | null; code: number } } {
   if (e instanceof HttpError) return { error: { message: e.message, type: e.type, param: e.param, code: e.status } };
-  return { error: { message: `internal error: ${(e as Error)?.message ?? String(e)}`, type: 'server_error', param: null, code: 500 } };
+  return {
+    error: {
+      message: `internal error: ${(e as Error)?.message ?? String(e)}`,
+      type: 'server_error',
+      param: null,
+      code: 500,
+    },
+  };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

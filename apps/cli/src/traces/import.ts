@@ -44,7 +44,8 @@ interface Row {
 function readRows(text: string, opts: ImportOptions): { rows: Row[]; columns: string[] } {
   if (opts.format === 'jsonl') {
     const rows = parseJsonl(text, opts.file).map(({ value, where }) => {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new DataError('expected a JSON object', where);
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new DataError('expected a JSON object', where);
       return { value: value as Record<string, unknown>, where };
     });
     return { rows, columns: rows.length ? Object.keys(rows[0].value) : [] };
@@ -52,7 +53,10 @@ function readRows(text: string, opts: ImportOptions): { rows: Row[]; columns: st
   const r = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: 'greedy' });
   const err = r.errors[0];
   if (err) throw new DataError(`CSV: ${err.message}`, `${opts.file} row ${(err.row ?? 0) + 1}`);
-  return { rows: r.data.map((value, i) => ({ value, where: `${opts.file} row ${i + 1}` })), columns: r.meta.fields ?? [] };
+  return {
+    rows: r.data.map((value, i) => ({ value, where: `${opts.file} row ${i + 1}` })),
+    columns: r.meta.fields ?? [],
+  };
 }
 
 export function importTraces(text: string, opts: ImportOptions): TraceRecord[] {
@@ -71,7 +75,11 @@ export function importTraces(text: string, opts: ImportOptions): TraceRecord[] {
   }
   const text_ = (row: Row, col: string, what: string): string => {
     const v = lookup(row.value, col);
-    if (typeof v !== 'string') throw new DataError(`${what} column "${col}" must be a string, got ${v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 40)}`, row.where);
+    if (typeof v !== 'string')
+      throw new DataError(
+        `${what} column "${col}" must be a string, got ${v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 40)}`,
+        row.where,
+      );
     if (v.trim() === '') throw new DataError(`${what} column "${col}" is empty`, row.where);
     return v;
   };
@@ -82,6 +90,11 @@ export function importTraces(text: string, opts: ImportOptions): TraceRecord[] {
       if (typeof v === 'number' && Number.isFinite(v)) id = String(v);
       else id = text_(row, opts.idCol, 'id');
     }
-    return { id, prompt: text_(row, opts.promptCol, 'prompt'), completion: text_(row, opts.completionCol, 'completion'), source: opts.source };
+    return {
+      id,
+      prompt: text_(row, opts.promptCol, 'prompt'),
+      completion: text_(row, opts.completionCol, 'completion'),
+      source: opts.source,
+    };
   });
 }

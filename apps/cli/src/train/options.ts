@@ -20,7 +20,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new UsageError(`--config ${file}: cannot parse (${(e as Error).message.split('\n')[0]})`);
   }
   if (data === null || data === undefined) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--config ${file}: expected a mapping of option names to values`);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new UsageError(`--config ${file}: expected a mapping of option names to values`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) out[camel(k)] = v;
   return out;
@@ -43,7 +44,12 @@ export function resolveOptions<S extends z.ZodRawShape>(
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = String(issue.path[0] ?? '');
-    const origin = key in fromFlags ? `--${kebab(key)}` : configFile ? `--config ${configFile}: key "${kebab(key)}"` : `--${kebab(key)}`;
+    const origin =
+      key in fromFlags
+        ? `--${kebab(key)}`
+        : configFile
+          ? `--config ${configFile}: key "${kebab(key)}"`
+          : `--${kebab(key)}`;
     throw new UsageError(`${origin}: ${issue.message}`);
   }
   return r.data;
@@ -51,8 +57,10 @@ export function resolveOptions<S extends z.ZodRawShape>(
 
 // Flag values arrive as strings and config values as numbers/booleans: coerce both.
 export const num = (d?: number) => (d === undefined ? z.coerce.number() : z.coerce.number().default(d));
-export const pos = (d?: number) => (d === undefined ? z.coerce.number().positive() : z.coerce.number().positive().default(d));
-export const int = (min: number, d?: number) => (d === undefined ? z.coerce.number().int().min(min) : z.coerce.number().int().min(min).default(d));
+export const pos = (d?: number) =>
+  d === undefined ? z.coerce.number().positive() : z.coerce.number().positive().default(d);
+export const int = (min: number, d?: number) =>
+  d === undefined ? z.coerce.number().int().min(min) : z.coerce.number().int().min(min).default(d);
 export const bool = (d: boolean) =>
   z
     .union([z.boolean(), z.enum(['true', 'false'])])
@@ -91,7 +99,10 @@ export const commonShape = {
       const names = (Array.isArray(v) ? v : v.split(',')).map((t) => t.trim()).filter(Boolean);
       const bad = names.find((t) => !(LORA_TARGETS as readonly string[]).includes(t));
       if (bad !== undefined || !names.length) {
-        ctx.addIssue({ code: 'custom', message: `${bad === undefined ? 'no projections given' : `unknown projection "${bad}"`} (choose from ${LORA_TARGETS.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${bad === undefined ? 'no projections given' : `unknown projection "${bad}"`} (choose from ${LORA_TARGETS.join(', ')})`,
+        });
         return z.NEVER;
       }
       return names as LoraTarget[];
@@ -121,9 +132,12 @@ export const commonFlags: [string, string][] = [
   ['--checkpoint-every <n>', 'save <out>/checkpoint every n steps (default 50; 0 = at the end)'],
   ['--max-bad-steps <n>', 'stop after n consecutive NaN/Inf steps (default 5)'],
   ['--prompt-style <s>', 'r1 | chat (default r1)'],
-  ['--lora-rank <r>', 'train LoRA adapters of rank r on a frozen base, merged into final/ (default 0 = full fine-tuning)'],
+  [
+    '--lora-rank <r>',
+    'train LoRA adapters of rank r on a frozen base, merged into final/ (default 0 = full fine-tuning)',
+  ],
   ['--lora-alpha <x>', 'LoRA scale numerator: updates are scaled by alpha / rank (default 2 * rank)'],
-  ['--lora-dropout <p>', 'dropout on the adapters\' input while training (default 0)'],
+  ['--lora-dropout <p>', "dropout on the adapters' input while training (default 0)"],
   ['--lora-targets <list>', `projections that get adapters (default ${LORA_TARGETS.join(',')})`],
   ['--config <file>', 'JSON or YAML file with any of these options (flags win)'],
 ];

@@ -4,9 +4,24 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs-core';
-import { attachLora, loraParamCounts, mergeLora, saveModel, type LoraConfig, type Qwen2Model, type TextTokenizer } from '@warmup/core';
+import {
+  attachLora,
+  loraParamCounts,
+  mergeLora,
+  saveModel,
+  type LoraConfig,
+  type Qwen2Model,
+  type TextTokenizer,
+} from '@warmup/core';
 import { folderStore, openMetricsLog, writeModelFolder, type MetricsLog } from '@warmup/node';
-import { newOptimizer, readCheckpoint, type AdamW, type CheckpointStore, type LoopOptions, type TrainerState } from '@warmup/train';
+import {
+  newOptimizer,
+  readCheckpoint,
+  type AdamW,
+  type CheckpointStore,
+  type LoopOptions,
+  type TrainerState,
+} from '@warmup/train';
 import { UsageError } from '../errors.ts';
 import { resolveModel, useBackendFlag } from '../model-spec.ts';
 import type { CommonOptions } from './options.ts';
@@ -26,8 +41,10 @@ export interface Run {
 /** Check the run folder before anything heavy happens. */
 export function checkRunFolder(o: CommonOptions): void {
   const ckpt = path.join(o.out, 'checkpoint', 'trainer_state.json');
-  if (o.resume && !existsSync(ckpt)) throw new UsageError(`--resume: no checkpoint in ${path.join(o.out, 'checkpoint')}`);
-  if (!o.resume && existsSync(ckpt)) throw new UsageError(`--out ${o.out} already holds a run; pass --resume to continue it or choose another --out`);
+  if (o.resume && !existsSync(ckpt))
+    throw new UsageError(`--resume: no checkpoint in ${path.join(o.out, 'checkpoint')}`);
+  if (!o.resume && existsSync(ckpt))
+    throw new UsageError(`--out ${o.out} already holds a run; pass --resume to continue it or choose another --out`);
 }
 
 export async function openRun(o: CommonOptions, kind: 'sft' | 'grpo', settings: Record<string, unknown>): Promise<Run> {
@@ -47,19 +64,35 @@ export async function openRun(o: CommonOptions, kind: 'sft' | 'grpo', settings: 
     if (state.kind !== kind) throw new UsageError(`--resume: ${o.out} holds a ${state.kind} run, not ${kind}`);
     const had = describeLora(model.lora?.config);
     const want = describeLora(loraConfig(o));
-    if (had !== want) throw new UsageError(`--resume: ${o.out} was trained with ${had}, not ${want}; pass the same --lora-* options`);
+    if (had !== want)
+      throw new UsageError(`--resume: ${o.out} was trained with ${had}, not ${want}; pass the same --lora-* options`);
   } else {
     const lora = loraConfig(o);
     if (lora) attachLora(model, { ...lora, seed: o.seed });
   }
   if (model.lora) {
     const n = loraParamCounts(model);
-    process.stderr.write(`lora: rank ${model.lora.config.rank}, alpha ${model.lora.config.alpha} on ${model.lora.config.targets.join(',')}: ${n.adapter} trainable parameters (${((100 * n.adapter) / n.base).toPrecision(3)}% of the frozen ${n.base})\n`);
+    process.stderr.write(
+      `lora: rank ${model.lora.config.rank}, alpha ${model.lora.config.alpha} on ${model.lora.config.targets.join(',')}: ${n.adapter} trainable parameters (${((100 * n.adapter) / n.base).toPrecision(3)}% of the frozen ${n.base})\n`,
+    );
   }
   mkdirSync(o.out, { recursive: true });
-  writeFileSync(path.join(o.out, 'settings.json'), JSON.stringify({ kind, backend, model_source: base.source, ...settings }, null, 2) + '\n');
+  writeFileSync(
+    path.join(o.out, 'settings.json'),
+    JSON.stringify({ kind, backend, model_source: base.source, ...settings }, null, 2) + '\n',
+  );
   const log = openMetricsLog(path.join(o.out, 'metrics.jsonl'), src ? state.step : undefined);
-  return { model, tokenizer: base.tokenizer, optimizer, state, store, log, backend, resumed: !!src, extraFiles: base.tokenizer?.files() ?? {} };
+  return {
+    model,
+    tokenizer: base.tokenizer,
+    optimizer,
+    state,
+    store,
+    log,
+    backend,
+    resumed: !!src,
+    extraFiles: base.tokenizer?.files() ?? {},
+  };
 }
 
 /** The LoRA settings the flags ask for, or undefined for full fine-tuning. */
@@ -69,11 +102,18 @@ export function loraConfig(o: CommonOptions): LoraConfig | undefined {
 }
 
 function describeLora(c: LoraConfig | undefined): string {
-  return c ? `LoRA rank ${c.rank}, alpha ${c.alpha}, dropout ${c.dropout}, targets ${[...c.targets].sort().join(',')}` : 'full fine-tuning (no LoRA)';
+  return c
+    ? `LoRA rank ${c.rank}, alpha ${c.alpha}, dropout ${c.dropout}, targets ${[...c.targets].sort().join(',')}`
+    : 'full fine-tuning (no LoRA)';
 }
 
 /** Loop options shared by both trainers, with metrics going to the log and the progress bar. */
-export function loopOptions(o: CommonOptions, run: Run, maxSteps: number, onLine: (m: Record<string, number>) => void): LoopOptions {
+export function loopOptions(
+  o: CommonOptions,
+  run: Run,
+  maxSteps: number,
+  onLine: (m: Record<string, number>) => void,
+): LoopOptions {
   let stop = false;
   process.once('SIGINT', () => {
     stop = true;
@@ -97,10 +137,22 @@ export function loopOptions(o: CommonOptions, run: Run, maxSteps: number, onLine
 }
 
 /** A progress bar on a terminal; one plain line every ~5% otherwise (CI logs). */
-export function progressBar(total: number, start: number, fields: (m: Record<string, number>) => string): { update(m: Record<string, number>): void; stop(): void } {
+export function progressBar(
+  total: number,
+  start: number,
+  fields: (m: Record<string, number>) => string,
+): { update(m: Record<string, number>): void; stop(): void } {
   const tty = process.stderr.isTTY;
   const bar = tty
-    ? new cliProgress.SingleBar({ format: 'step {value}/{total} |{bar}| {fields} | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          format: 'step {value}/{total} |{bar}| {fields} | ETA {eta_formatted}',
+          stream: process.stderr,
+          hideCursor: true,
+          etaBuffer: 20,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   bar?.start(total, start, { fields: '' });
   const every = Math.max(1, Math.round(total / 20));

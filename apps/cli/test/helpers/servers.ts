@@ -77,10 +77,14 @@ export async function startProxy(target: string, opts: ProxyOptions): Promise<Pr
         delete json.n;
         body = Buffer.from(JSON.stringify(json));
       }
-      const up = http.request(`${target}${req.url}`, { method: req.method, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (ur) => {
-        res.writeHead(ur.statusCode ?? 502, ur.headers);
-        ur.pipe(res);
-      });
+      const up = http.request(
+        `${target}${req.url}`,
+        { method: req.method, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } },
+        (ur) => {
+          res.writeHead(ur.statusCode ?? 502, ur.headers);
+          ur.pipe(res);
+        },
+      );
       up.on('error', () => {
         res.writeHead(502);
         res.end();

@@ -63,7 +63,9 @@ function childrenOf(pid: number): number[] {
 
 export class PythonSandbox implements CodeSandbox {
   readonly info: IsolationInfo;
-  private readonly opts: Required<Omit<PythonSandboxOptions, 'hidePaths' | 'python' | 'isolation'>> & { hidePaths: string[] };
+  private readonly opts: Required<Omit<PythonSandboxOptions, 'hidePaths' | 'python' | 'isolation'>> & {
+    hidePaths: string[];
+  };
 
   constructor(options: PythonSandboxOptions = {}) {
     const probed = probeIsolation();
@@ -107,8 +109,17 @@ export class PythonSandbox implements CodeSandbox {
           ? [
               'unshare',
               [
-                '--mount', '--net', '--pid', '--fork', '--kill-child', '--mount-proc',
-                '/bin/sh', '-c', namespaceScript(this.opts.hidePaths, this.info.python, this.opts.uid, this.opts.gid), 'sandbox', config,
+                '--mount',
+                '--net',
+                '--pid',
+                '--fork',
+                '--kill-child',
+                '--mount-proc',
+                '/bin/sh',
+                '-c',
+                namespaceScript(this.opts.hidePaths, this.info.python, this.opts.uid, this.opts.gid),
+                'sandbox',
+                config,
               ],
             ]
           : [this.info.python, ['-I', '-B', 'bootstrap.py', config]];

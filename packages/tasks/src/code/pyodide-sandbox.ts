@@ -38,7 +38,8 @@ export class PyodideSandbox implements CodeSandbox {
   private disposed = false;
 
   constructor(private readonly opts: PyodideSandboxOptions) {
-    if (!opts.indexURL.endsWith('/')) throw new Error(`PyodideSandbox: indexURL must end with '/' (got ${opts.indexURL})`);
+    if (!opts.indexURL.endsWith('/'))
+      throw new Error(`PyodideSandbox: indexURL must end with '/' (got ${opts.indexURL})`);
   }
 
   private start(): Interpreter {
@@ -60,8 +61,12 @@ export class PyodideSandbox implements CodeSandbox {
         if (ev.data.type === 'ready') finish();
         else if (ev.data.type === 'load-error') finish(new Error(ev.data.message));
       };
-      const onError = (ev: ErrorEvent): void => finish(new Error(`Pyodide worker failed to start: ${ev.message || 'unknown error'}`));
-      const timer = setTimeout(() => finish(new Error(`Pyodide did not load within ${limit} ms from ${this.opts.indexURL}`)), limit);
+      const onError = (ev: ErrorEvent): void =>
+        finish(new Error(`Pyodide worker failed to start: ${ev.message || 'unknown error'}`));
+      const timer = setTimeout(
+        () => finish(new Error(`Pyodide did not load within ${limit} ms from ${this.opts.indexURL}`)),
+        limit,
+      );
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
     });
@@ -103,8 +108,13 @@ export class PyodideSandbox implements CodeSandbox {
         done({ ok: exitCode === 0, stdout, stderr, exitCode, timedOut: false });
       });
       // A worker that dies (e.g. out of memory) counts as a failed run, not a sandbox error.
-      worker.addEventListener('error', (ev: ErrorEvent) => done({ ok: false, stdout: '', stderr: `worker error: ${ev.message}`, exitCode: null, timedOut: false }));
-      const timer = setTimeout(() => done({ ok: false, stdout: '', stderr: '', exitCode: null, timedOut: true }), timeoutMs);
+      worker.addEventListener('error', (ev: ErrorEvent) =>
+        done({ ok: false, stdout: '', stderr: `worker error: ${ev.message}`, exitCode: null, timedOut: false }),
+      );
+      const timer = setTimeout(
+        () => done({ ok: false, stdout: '', stderr: '', exitCode: null, timedOut: true }),
+        timeoutMs,
+      );
       const req: PyodideRequest = { type: 'run', id, program };
       worker.postMessage(req);
     });

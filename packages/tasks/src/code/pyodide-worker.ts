@@ -29,19 +29,38 @@ async function load(indexURL: string): Promise<void> {
       loadPyodide(o: { indexURL: string; jsglobals: object; env: Record<string, string> }): Promise<Pyodide>;
     };
     // `import js` sees an empty object instead of the worker's globals.
-    pyodide = await mod.loadPyodide({ indexURL, jsglobals: Object.create(null) as object, env: { HOME: '/home/sandbox' } });
+    pyodide = await mod.loadPyodide({
+      indexURL,
+      jsglobals: Object.create(null) as object,
+      env: { HOME: '/home/sandbox' },
+    });
     cutNetwork();
     reply({ type: 'ready' });
   } catch (e) {
-    reply({ type: 'load-error', message: `could not load Pyodide from ${indexURL}: ${(e as Error).message ?? String(e)}` });
+    reply({
+      type: 'load-error',
+      message: `could not load Pyodide from ${indexURL}: ${(e as Error).message ?? String(e)}`,
+    });
   }
 }
 
 /** Everything a worker can reach the network (or other workers and storage) with. Pyodide's
  *  socket emulation rides on WebSocket; `pyfetch` and JS proxies reach fetch/XMLHttpRequest. */
 const NETWORK_APIS = [
-  'fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'EventSource', 'WebTransport', 'importScripts',
-  'Worker', 'SharedWorker', 'BroadcastChannel', 'indexedDB', 'caches', 'RTCPeerConnection', 'Request',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebSocketStream',
+  'EventSource',
+  'WebTransport',
+  'importScripts',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'indexedDB',
+  'caches',
+  'RTCPeerConnection',
+  'Request',
 ];
 
 /** Remove the network from this worker once Pyodide no longer needs to fetch its own files:
@@ -51,12 +70,14 @@ function cutNetwork(): void {
   const g = globalThis as Record<string, unknown>;
   for (const name of NETWORK_APIS) {
     for (let o: object | null = g; o; o = Object.getPrototypeOf(o) as object | null) {
-      if (Object.prototype.hasOwnProperty.call(o, name)) Reflect.deleteProperty(o, name);
+      if (Object.hasOwn(o, name)) Reflect.deleteProperty(o, name);
     }
     Object.defineProperty(g, name, { value: undefined, writable: false, configurable: false });
   }
   const nav = g.navigator as Record<string, unknown> | undefined;
-  if (nav) for (const name of ['sendBeacon', 'serviceWorker']) Reflect.deleteProperty(Object.getPrototypeOf(nav) as object, name);
+  if (nav)
+    for (const name of ['sendBeacon', 'serviceWorker'])
+      Reflect.deleteProperty(Object.getPrototypeOf(nav) as object, name);
 }
 
 function run(id: number, program: string): void {

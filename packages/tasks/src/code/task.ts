@@ -34,7 +34,8 @@ function inputsText(v: unknown, field: string, where: string): string {
   } catch {
     throw new DataError(`field "${field}" is not valid JSON`, where);
   }
-  if (!Array.isArray(parsed) || !parsed.every(Array.isArray)) throw new DataError(`field "${field}" must be a list of argument lists`, where);
+  if (!Array.isArray(parsed) || !parsed.every(Array.isArray))
+    throw new DataError(`field "${field}" must be a list of argument lists`, where);
   return text.trim();
 }
 
@@ -44,11 +45,15 @@ export function codeFromRecord(record: unknown, where: string, index: number): C
   const id = typeof idRaw === 'string' || typeof idRaw === 'number' ? String(idRaw) : String(index);
   const prompt = getString(o, 'prompt', where);
   const entryPoint = getString(o, 'entry_point', where);
-  if (!/^[A-Za-z_]\w*$/.test(entryPoint)) throw new DataError(`field "entry_point" is not a Python name: ${entryPoint}`, where);
+  if (!/^[A-Za-z_]\w*$/.test(entryPoint))
+    throw new DataError(`field "entry_point" is not a Python name: ${entryPoint}`, where);
   if (o.base_input !== undefined || o.plus_input !== undefined) {
     const base = inputsText(o.base_input, 'base_input', where);
     const plus = inputsText(o.plus_input, 'plus_input', where);
-    const inputsJson = `[${[base, plus].map((t) => t.slice(1, -1).trim()).filter((t) => t !== '').join(',')}]`;
+    const inputsJson = `[${[base, plus]
+      .map((t) => t.slice(1, -1).trim())
+      .filter((t) => t !== '')
+      .join(',')}]`;
     const atol = o.atol === undefined || o.atol === null ? 0 : Number(o.atol);
     if (!Number.isFinite(atol) || atol < 0) throw new DataError('field "atol" must be a non-negative number', where);
     const canonicalSolution = getString(o, 'canonical_solution', where);
@@ -83,13 +88,22 @@ export function createCodeTask(opts: CodeTaskOptions): CodeTask {
         try {
           const r = await opts.sandbox.run(buildTestProgram(example, code, sentinel), timeoutMs);
           correct = r.ok && r.stdout.includes(sentinel);
-          if (!correct) detail = r.timedOut ? `timed out after ${timeoutMs} ms` : lastLine(r.stderr) || `exit code ${r.exitCode}`;
+          if (!correct)
+            detail = r.timedOut ? `timed out after ${timeoutMs} ms` : lastLine(r.stderr) || `exit code ${r.exitCode}`;
         } catch (e) {
           detail = `sandbox error: ${(e as Error).message}`;
         }
       }
       const answer = correct ? CODE_REWARD.pass : CODE_REWARD.fail;
-      if (!format.ok) return { reward: FORMAT_PENALTY, parts: { format: FORMAT_PENALTY }, correct, formatOk: false, extracted: code, detail };
+      if (!format.ok)
+        return {
+          reward: FORMAT_PENALTY,
+          parts: { format: FORMAT_PENALTY },
+          correct,
+          formatOk: false,
+          extracted: code,
+          detail,
+        };
       return { reward: answer, parts: { format: 0, answer }, correct, formatOk: true, extracted: code, detail };
     },
   };

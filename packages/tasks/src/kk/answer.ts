@@ -2,7 +2,14 @@
 // person. Tolerant of case, spacing, order, "(1)" numbering, "A: knight", "A is not a knave".
 
 /** Tokens a sampler may leave at the end of a completion (stripped before format checks). */
-export const EOS_MARKERS: readonly string[] = ['<|im_end|>', '<|endoftext|>', '<|eot_id|>', '<|end_of_text|>', '</s>', '<eos>'];
+export const EOS_MARKERS: readonly string[] = [
+  '<|im_end|>',
+  '<|endoftext|>',
+  '<|eot_id|>',
+  '<|end_of_text|>',
+  '</s>',
+  '<eos>',
+];
 
 /** Drop trailing whitespace and end-of-sequence markers (repeatedly, in any mix). */
 export function stripTrailingEos(text: string): string {
@@ -28,13 +35,12 @@ export function extractAnswerBlock(completion: string): string | undefined {
   return completion.slice(open + 8, close).trim();
 }
 
-export type ParsedAnswer =
-  | { ok: true; knights: boolean[] }
-  | { ok: false; reason: string };
+export type ParsedAnswer = { ok: true; knights: boolean[] } | { ok: false; reason: string };
 
 /** What may follow a name: "is [not] a", "isn't a", ":" / "=" / "-", then the role. Compiled once
  *  (building a Unicode regex per name list costs milliseconds, too slow inside RL loops). */
-const TAIL = /[*_]*(?:\s+(?:is|was)\s+(not\s+)?|\s+(isn['’]t)\s+|\s*[:=\-–—]\s*|\s+)(?:(?:a|an)\s+)?[*_]*(knight|knave)s?(?![\p{L}\p{N}_])/uy;
+const TAIL =
+  /[*_]*(?:\s+(?:is|was)\s+(not\s+)?|\s+(isn['’]t)\s+|\s*[:=\-–—]\s*|\s+)(?:(?:a|an)\s+)?[*_]*(knight|knave)s?(?![\p{L}\p{N}_])/uy;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
 /** Map the answer text to one identity per name (true = knight). A missing name, or a name

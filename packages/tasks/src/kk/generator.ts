@@ -78,7 +78,9 @@ export function planCounts(people: readonly number[], count: number): GeneratePl
   const caps = people.map(puzzleCapacity);
   const total = caps.reduce((a, b) => a + b, 0);
   if (total < count) {
-    throw new RangeError(`only ${total} distinct uniquely-solvable puzzles exist for people ${people.join(',')}; asked for ${count}`);
+    throw new RangeError(
+      `only ${total} distinct uniquely-solvable puzzles exist for people ${people.join(',')}; asked for ${count}`,
+    );
   }
   const counts = people.map(() => 0);
   const notes: string[] = [];
@@ -113,9 +115,16 @@ function pickNames(rng: Rng, n: number, fixed?: readonly string[]): string[] {
 }
 
 /** `count` distinct puzzles with n people; the stream depends only on (seed, n). */
-export function generatePuzzlesOfSize(n: number, count: number, seed: number, firstIndex = 0, names?: readonly string[]): KkPuzzle[] {
+export function generatePuzzlesOfSize(
+  n: number,
+  count: number,
+  seed: number,
+  firstIndex = 0,
+  names?: readonly string[],
+): KkPuzzle[] {
   checkSizes([n]);
-  if (names && (names.length < n || new Set(names.slice(0, n)).size < n)) throw new RangeError(`need ${n} distinct names, got ${names.length}`);
+  if (names && (names.length < n || new Set(names.slice(0, n)).size < n))
+    throw new RangeError(`need ${n} distinct names, got ${names.length}`);
   const rng = mulberry32(hashSeed('kk', seed, n));
   const fixedNames = names;
   const seen = new Set<string>();

@@ -34,9 +34,17 @@ export {
   solutionTextFormat as kkSolutionTextFormat,
   SPEECH_TEMPLATES as KK_SPEECH_TEMPLATES,
 } from './text.ts';
-export { parseStatementsTuple as parseKkStatementsTuple, formatStatementsTuple as formatKkStatementsTuple } from './tuple.ts';
+export {
+  parseStatementsTuple as parseKkStatementsTuple,
+  formatStatementsTuple as formatKkStatementsTuple,
+} from './tuple.ts';
 export type { KkRecord } from './io.ts';
-export { puzzleFromRecord as kkPuzzleFromRecord, puzzleToRecord as kkPuzzleToRecord, parseKkJsonl, kkToJsonl } from './io.ts';
+export {
+  puzzleFromRecord as kkPuzzleFromRecord,
+  puzzleToRecord as kkPuzzleToRecord,
+  parseKkJsonl,
+  kkToJsonl,
+} from './io.ts';
 export type { ParsedAnswer as KkParsedAnswer } from './answer.ts';
 export {
   extractAnswerBlock as extractKkAnswerBlock,
@@ -44,7 +52,13 @@ export {
   stripTrailingEos as kkStripTrailingEos,
 } from './answer.ts';
 export type { KkRewardScheme, FormatCheck as KkFormatCheck } from './reward.ts';
-export { gradeKk, KK_REWARD_SCHEMES, KK_MIN_REWARD, paperFormat as kkPaperFormat, logicRlFormat as kkLogicRlFormat } from './reward.ts';
+export {
+  gradeKk,
+  KK_REWARD_SCHEMES,
+  KK_MIN_REWARD,
+  paperFormat as kkPaperFormat,
+  logicRlFormat as kkLogicRlFormat,
+} from './reward.ts';
 export type { KkTask } from './task.ts';
 export { createKkTask, kkTask, kkPromptParts, kkPrompt, KK_ANSWER_INSTRUCTION } from './task.ts';
 export type { TeacherOptions as KkTeacherOptions, TeacherStyle as KkTeacherStyle } from './teacher.ts';

@@ -9,7 +9,14 @@ import { solutionText, solutionTextFormat } from './text.ts';
 import { MAX_PEOPLE, MIN_PEOPLE, type KkPuzzle, type Statement } from './types.ts';
 
 /** The public datasets' vocabulary block, written for compatibility with their tools. */
-const KNIGHT_KNAVE = { knight: 'knight', knave: 'knave', a_knight: 'a knight', a_knave: 'a knave', Knight: 'Knight', Knave: 'Knave' };
+const KNIGHT_KNAVE = {
+  knight: 'knight',
+  knave: 'knave',
+  a_knight: 'a knight',
+  a_knave: 'a knave',
+  Knight: 'Knight',
+  Knave: 'Knave',
+};
 
 /** JSON shape of one exported puzzle. */
 export interface KkRecord {
@@ -30,7 +37,8 @@ function statementFromObject(v: unknown): Statement {
   const o = v as Partial<Record<string, unknown>> | null;
   if (!o || typeof o !== 'object') throw new Error(`expected a statement, got ${JSON.stringify(v)}`);
   if (o.op === 'leaf') {
-    if (typeof o.person !== 'number' || typeof o.knight !== 'boolean') throw new Error('leaf needs person (number) and knight (boolean)');
+    if (typeof o.person !== 'number' || typeof o.knight !== 'boolean')
+      throw new Error('leaf needs person (number) and knight (boolean)');
     return { op: 'leaf', person: o.person, knight: o.knight };
   }
   if (o.op === 'not') return { op: 'not', arg: statementFromObject(o.arg) };
@@ -52,9 +60,11 @@ function readStatements(raw: unknown, n: number, where: string): Statement[] {
   } catch (e) {
     throw new DataError(`field "statements": ${(e as Error).message}`, where);
   }
-  if (statements.length !== n) throw new DataError(`field "statements" has ${statements.length} entries for ${n} people`, where);
+  if (statements.length !== n)
+    throw new DataError(`field "statements" has ${statements.length} entries for ${n} people`, where);
   statements.forEach((s, i) => {
-    if (!isWellFormed(s, n)) throw new DataError(`field "statements": statement ${i + 1} mentions a person outside 0..${n - 1}`, where);
+    if (!isWellFormed(s, n))
+      throw new DataError(`field "statements": statement ${i + 1} mentions a person outside 0..${n - 1}`, where);
   });
   return statements;
 }
@@ -67,13 +77,19 @@ export function puzzleFromRecord(record: unknown, where: string, position: numbe
     throw new DataError('field "names" must be an array of non-empty strings', where);
   }
   const n = names.length;
-  if (n < MIN_PEOPLE || n > MAX_PEOPLE) throw new DataError(`"names" must have ${MIN_PEOPLE}..${MAX_PEOPLE} entries, got ${n}`, where);
+  if (n < MIN_PEOPLE || n > MAX_PEOPLE)
+    throw new DataError(`"names" must have ${MIN_PEOPLE}..${MAX_PEOPLE} entries, got ${n}`, where);
   if (new Set(names).size !== n) throw new DataError('field "names" has repeated names', where);
   for (const key of ['n', 'num_people']) {
-    if (o[key] !== undefined && o[key] !== n) throw new DataError(`field "${key}" (${String(o[key])}) disagrees with ${n} names`, where);
+    if (o[key] !== undefined && o[key] !== n)
+      throw new DataError(`field "${key}" (${String(o[key])}) disagrees with ${n} names`, where);
   }
   const solution = o.solution;
-  if (!Array.isArray(solution) || solution.length !== n || !solution.every((x): x is boolean => typeof x === 'boolean')) {
+  if (
+    !Array.isArray(solution) ||
+    solution.length !== n ||
+    !solution.every((x): x is boolean => typeof x === 'boolean')
+  ) {
     throw new DataError(`field "solution" must be an array of ${n} booleans`, where);
   }
   const statements = readStatements(o.statements, n, where);
@@ -83,7 +99,8 @@ export function puzzleFromRecord(record: unknown, where: string, position: numbe
     }
   });
   const quiz = getString(o, 'quiz', where);
-  const optionalText = (key: string, fallback: string): string => (o[key] === undefined ? fallback : getString(o, key, where));
+  const optionalText = (key: string, fallback: string): string =>
+    o[key] === undefined ? fallback : getString(o, key, where);
   const index = Number.isInteger(o.index) ? (o.index as number) : position;
   let id: string;
   if (typeof o.id === 'string' && o.id !== '') id = o.id;
@@ -129,6 +146,9 @@ export function parseKkJsonl(text: string, source: string): KkPuzzle[] {
   });
 }
 
-export function kkToJsonl(puzzles: readonly KkPuzzle[], extra?: (p: KkPuzzle, i: number) => Record<string, unknown>): string {
+export function kkToJsonl(
+  puzzles: readonly KkPuzzle[],
+  extra?: (p: KkPuzzle, i: number) => Record<string, unknown>,
+): string {
   return toJsonl(puzzles.map((p, i) => (extra ? { ...puzzleToRecord(p), ...extra(p, i) } : puzzleToRecord(p))));
 }

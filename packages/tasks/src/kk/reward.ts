@@ -49,23 +49,45 @@ export function logicRlFormat(completion: string): FormatCheck {
 }
 
 /** Grade a completion (the text after the prompt's `<think>`) against the known solution. */
-export function gradeKk(completion: string, names: readonly string[], solution: readonly boolean[], scheme: KkRewardScheme = 'paper'): Grade {
+export function gradeKk(
+  completion: string,
+  names: readonly string[],
+  solution: readonly boolean[],
+  scheme: KkRewardScheme = 'paper',
+): Grade {
   try {
     return gradeUnsafe(String(completion), names, solution, scheme);
   } catch (e) {
     // Grading must never throw inside a training loop; a failure counts as the minimum reward.
     const reward = KK_MIN_REWARD[scheme];
-    return { reward, parts: { format: reward, answer: 0 }, correct: false, formatOk: false, detail: `grader error: ${(e as Error).message}` };
+    return {
+      reward,
+      parts: { format: reward, answer: 0 },
+      correct: false,
+      formatOk: false,
+      detail: `grader error: ${(e as Error).message}`,
+    };
   }
 }
 
-function gradeUnsafe(completion: string, names: readonly string[], solution: readonly boolean[], scheme: KkRewardScheme): Grade {
+function gradeUnsafe(
+  completion: string,
+  names: readonly string[],
+  solution: readonly boolean[],
+  scheme: KkRewardScheme,
+): Grade {
   const format = scheme === 'paper' ? paperFormat(completion) : logicRlFormat(completion);
   const block = extractAnswerBlock(completion);
   const parsed = block === undefined ? undefined : parseAnswer(block, names);
   const correct = parsed !== undefined && parsed.ok && parsed.knights.every((k, i) => k === solution[i]);
   const answerDetail =
-    block === undefined ? 'no <answer> block' : parsed && !parsed.ok ? `unparseable: ${parsed.reason}` : correct ? undefined : 'wrong identities';
+    block === undefined
+      ? 'no <answer> block'
+      : parsed && !parsed.ok
+        ? `unparseable: ${parsed.reason}`
+        : correct
+          ? undefined
+          : 'wrong identities';
   let parts: Record<string, number>;
   if (scheme === 'paper') {
     if (!format.ok) parts = { format: -2, answer: 0 };

@@ -20,6 +20,10 @@ export function makeKkSftRecord(p: KkPuzzle, promptStyle: PromptStyle, teacher: 
   return { id: p.id, prompt: kkPrompt(p, promptStyle), completion, source: 'kk-teacher', reward };
 }
 
-export function makeKkSftRecords(puzzles: readonly KkPuzzle[], promptStyle: PromptStyle, teacher: TeacherOptions = {}): KkSftRecord[] {
+export function makeKkSftRecords(
+  puzzles: readonly KkPuzzle[],
+  promptStyle: PromptStyle,
+  teacher: TeacherOptions = {},
+): KkSftRecord[] {
   return puzzles.map((p) => makeKkSftRecord(p, promptStyle, teacher));
 }

@@ -37,6 +37,16 @@ export function kkStats(puzzles: readonly KkPuzzle[]): KkStats {
     knights += p.solution.filter(Boolean).length;
     people += p.n;
   }
-  const opFrequency = Object.fromEntries(STATEMENT_OPS.map((op) => [op, statements ? ops[op] / statements : 0])) as Record<StatementOp, number>;
-  return { puzzles: puzzles.length, statements, byPeople, ops, opFrequency, grammarFrequency: grammarOpFrequency(), knightFraction: people ? knights / people : 0 };
+  const opFrequency = Object.fromEntries(
+    STATEMENT_OPS.map((op) => [op, statements ? ops[op] / statements : 0]),
+  ) as Record<StatementOp, number>;
+  return {
+    puzzles: puzzles.length,
+    statements,
+    byPeople,
+    ops,
+    opFrequency,
+    grammarFrequency: grammarOpFrequency(),
+    knightFraction: people ? knights / people : 0,
+  };
 }

@@ -29,7 +29,9 @@ function checkLine(p: KkPuzzle, i: number, at: readonly boolean[], caseNo: numbe
   const fits = truth === at[i];
   // A bare leaf is its own look-up; compound statements show each part's value before the result.
   const body = s.op === 'leaf' || s.op === 'not' ? statementText(s, p.names) : annotated(s, p.names, at);
-  const verdict = fits ? `A ${identity(at[i])} can say that.` : `A ${identity(at[i])} cannot say that, so case ${caseNo} fails.`;
+  const verdict = fits
+    ? `A ${identity(at[i])} can say that.`
+    : `A ${identity(at[i])} cannot say that, so case ${caseNo} fails.`;
   return { line: `${p.names[i]} says ${body}: ${tf(truth)}. ${verdict}`, fits };
 }
 
@@ -42,7 +44,10 @@ export function speechSentences(p: KkPuzzle): string[] | undefined {
   const afterRoster = p.quiz.indexOf('. ', roster);
   if (afterRoster < 0 || afterRoster > close) return undefined;
   // Sentences end in '.' or '."'; statements and names contain no full stops.
-  const parts = p.quiz.slice(afterRoster + 2, close).trim().split(/(?<=\.|\.")\s+/);
+  const parts = p.quiz
+    .slice(afterRoster + 2, close)
+    .trim()
+    .split(/(?<=\.|\.")\s+/);
   return parts.length === p.n && parts.every((s, i) => s.includes(p.names[i])) ? parts : undefined;
 }
 

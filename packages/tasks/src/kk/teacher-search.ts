@@ -48,7 +48,10 @@ export interface SearchResult {
   solution?: boolean[];
 }
 
-type Analysis = { kind: 'ok' } | { kind: 'contradiction' } | { kind: 'force'; via: 0 | 1 | 2; forced: Array<{ person: number; knight: boolean }> };
+type Analysis =
+  | { kind: 'ok' }
+  | { kind: 'contradiction' }
+  | { kind: 'force'; via: 0 | 1 | 2; forced: Array<{ person: number; knight: boolean }> };
 
 function analyze(statements: readonly Statement[], i: number, assign: Assignment): Analysis {
   const vars = [i, ...mentionedPeople(statements[i]).filter((p) => p !== i)];
@@ -66,7 +69,9 @@ function analyze(statements: readonly Statement[], i: number, assign: Assignment
     });
   }
   if (models === 0) return { kind: 'contradiction' };
-  const forced = unknown.flatMap((p, j) => (typeof agree[j] === 'boolean' ? [{ person: p, knight: agree[j] as boolean }] : []));
+  const forced = unknown.flatMap((p, j) =>
+    typeof agree[j] === 'boolean' ? [{ person: p, knight: agree[j] as boolean }] : [],
+  );
   if (forced.length === 0) return { kind: 'ok' };
   const via = assign[i] !== undefined ? 0 : mentionedPeople(statements[i]).includes(i) ? 2 : 1;
   return { kind: 'force', via, forced };
@@ -98,23 +103,47 @@ export interface SearchOptions {
 function dfs(statements: readonly Statement[], assign: Assignment, opts: SearchOptions): SearchResult {
   const steps: Step[] = [];
   if (!propagate(statements, assign, steps)) return { steps };
-  const open = assign.findIndex((v) => v === undefined);
+  const open = assign.indexOf(undefined);
   if (open < 0) {
     steps.push({ kind: 'solved', at: assign.slice() });
     return { steps, solution: assign as boolean[] };
   }
   const first = dfs(statements, withValue(assign, open, true), opts);
-  steps.push({ kind: 'branch', person: open, knight: true, assumed: true, alternative: false, ok: !!first.solution, body: first.steps });
+  steps.push({
+    kind: 'branch',
+    person: open,
+    knight: true,
+    assumed: true,
+    alternative: false,
+    ok: !!first.solution,
+    body: first.steps,
+  });
   if (first.solution) {
     if (opts.checkAlternatives) {
       const other = dfs(statements, withValue(assign, open, false), opts);
-      steps.push({ kind: 'branch', person: open, knight: false, assumed: true, alternative: true, ok: !!other.solution, body: other.steps });
+      steps.push({
+        kind: 'branch',
+        person: open,
+        knight: false,
+        assumed: true,
+        alternative: true,
+        ok: !!other.solution,
+        body: other.steps,
+      });
       if (other.solution) throw new Error('puzzle has more than one solution');
     }
     return { steps, solution: first.solution };
   }
   const second = dfs(statements, withValue(assign, open, false), opts);
-  steps.push({ kind: 'branch', person: open, knight: false, assumed: false, alternative: false, ok: !!second.solution, body: second.steps });
+  steps.push({
+    kind: 'branch',
+    person: open,
+    knight: false,
+    assumed: false,
+    alternative: false,
+    ok: !!second.solution,
+    body: second.steps,
+  });
   return { steps, solution: second.solution };
 }
 
@@ -126,5 +155,9 @@ function withValue(assign: Assignment, p: number, v: boolean): Assignment {
 
 /** Search for the solution from scratch (nobody's identity known). */
 export function searchSolution(statements: readonly Statement[], opts: SearchOptions): SearchResult {
-  return dfs(statements, statements.map(() => undefined), opts);
+  return dfs(
+    statements,
+    statements.map(() => undefined),
+    opts,
+  );
 }

@@ -3,7 +3,14 @@
 // in `</think> <answer>…</answer>`. The text is the completion that follows the prompt's <think>.
 import { evaluate, evaluatePartial, mentionedPeople } from './logic.ts';
 import { hashSeed, mulberry32, type Rng } from './rng.ts';
-import { searchSolution, type Assignment, type BranchStep, type ContradictionStep, type DeduceStep, type Step } from './teacher-search.ts';
+import {
+  searchSolution,
+  type Assignment,
+  type BranchStep,
+  type ContradictionStep,
+  type DeduceStep,
+  type Step,
+} from './teacher-search.ts';
 import { casesTraceLines } from './teacher-cases.ts';
 import { identity, listNames, solutionText, solutionTextFormat, statementText } from './text.ts';
 import type { KkPuzzle, Statement } from './types.ts';
@@ -37,7 +44,8 @@ interface Ctx {
 
 const q = (ctx: Ctx, i: number): string => `"${statementText(ctx.p.statements[i], ctx.p.names)}"`;
 const is = (ctx: Ctx, person: number, knight: boolean): string => `${ctx.p.names[person]} is a ${identity(knight)}`;
-const joinAnd = (parts: string[]): string => (parts.length <= 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}`);
+const joinAnd = (parts: string[]): string =>
+  parts.length <= 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')}, and ${parts[parts.length - 1]}`;
 
 /** "B is a knave and C is a knight": what is already known about the people statement i mentions. */
 function knownAbout(ctx: Ctx, i: number, at: Assignment, skipSpeaker: boolean): string {
@@ -68,8 +76,10 @@ function whyForced(ctx: Ctx, s: Statement, truth: boolean, at: Assignment): stri
       return known ? `${partText(ctx, known)} is false, so for the "or" to be true the other part must be true.` : '';
     case '->':
       if (!truth) return 'An "if…then" is false only when the condition holds and the conclusion fails.';
-      if (knownIdx === 0 && kv) return `The condition ${partText(ctx, s.args[0])} holds, so the conclusion must hold as well.`;
-      if (knownIdx === 1 && !kv) return `The conclusion ${partText(ctx, s.args[1])} fails, so the condition must fail as well.`;
+      if (knownIdx === 0 && kv)
+        return `The condition ${partText(ctx, s.args[0])} holds, so the conclusion must hold as well.`;
+      if (knownIdx === 1 && !kv)
+        return `The conclusion ${partText(ctx, s.args[1])} fails, so the condition must fail as well.`;
       return '';
     case '<=>':
       if (!known) return '';
@@ -96,10 +106,16 @@ function deduceText(ctx: Ctx, d: DeduceStep): string {
     // Only the speaker is forced here, and the speaker is a knight exactly when the statement is true.
     const truth = d.forced[0].knight;
     const decided = evaluatePartial(ctx.p.statements[d.stmt], d.before) !== undefined;
-    const unknown = mentionedPeople(ctx.p.statements[d.stmt]).filter((p) => d.before[p] === undefined).map((p) => ctx.p.names[p]);
+    const unknown = mentionedPeople(ctx.p.statements[d.stmt])
+      .filter((p) => d.before[p] === undefined)
+      .map((p) => ctx.p.names[p]);
     const facts = decided ? knownAbout(ctx, d.stmt, d.before, true) : '';
     const verdict = `that statement is ${truth ? 'true' : 'false'}, so ${speaker} is a ${identity(truth)}.`;
-    const rule = ctx.explain ? (truth ? ' Only a knight would say something true.' : ' Only a knave would say something false.') : '';
+    const rule = ctx.explain
+      ? truth
+        ? ' Only a knight would say something true.'
+        : ' Only a knave would say something false.'
+      : '';
     const reason = facts
       ? `Since ${facts}, ${verdict}`
       : unknown.length
@@ -127,7 +143,9 @@ function selfCase(ctx: Ctx, d: DeduceStep, k: boolean): { text: string; impossib
     others.forEach((p, j) => (trial[p] = ((mask >> j) & 1) === 1));
     if (evaluatePartial(s, trial) !== k) continue;
     models++;
-    others.forEach((p, j) => (agree[j] = agree[j] === null ? (trial[p] as boolean) : agree[j] === trial[p] ? agree[j] : undefined));
+    others.forEach(
+      (p, j) => (agree[j] = agree[j] === null ? (trial[p] as boolean) : agree[j] === trial[p] ? agree[j] : undefined),
+    );
   }
   const name = ctx.p.names[i];
   const need = `${name}'s statement would have to be ${k ? 'true' : 'false'}`;
@@ -151,7 +169,10 @@ function contradictionText(ctx: Ctx, c: ContradictionStep): string {
 }
 
 const ASSUME = ['Suppose {X}.', "Let's assume {X}.", 'Assume {X}.', 'What if {X}? Let me try that.'];
-const ALT = ["Now let me make sure there is no other answer. Suppose instead {X}.", 'To be sure the answer is unique, let me also try {X}.'];
+const ALT = [
+  'Now let me make sure there is no other answer. Suppose instead {X}.',
+  'To be sure the answer is unique, let me also try {X}.',
+];
 
 function branchText(ctx: Ctx, b: BranchStep, depth: number, out: string[]): void {
   const claim = is(ctx, b.person, b.knight);
@@ -163,7 +184,13 @@ function branchText(ctx: Ctx, b: BranchStep, depth: number, out: string[]): void
     return;
   }
   if (b.alternative) out.push(ctx.rng.pick(ALT).replace('{X}', claim));
-  else if (b.assumed) out.push(ctx.rng.pick(ASSUME).replace('{X}', claim).replace(/^./, (c) => c.toUpperCase()));
+  else if (b.assumed)
+    out.push(
+      ctx.rng
+        .pick(ASSUME)
+        .replace('{X}', claim)
+        .replace(/^./, (c) => c.toUpperCase()),
+    );
   else out.push(`So ${name} cannot be a ${identity(!b.knight)}; ${name} must be a ${identity(b.knight)}.`);
   renderSteps(ctx, b.body, depth + 1, out);
   if (!b.ok && b.assumed) out.push(`So the assumption that ${claim} leads to a contradiction.`);
@@ -176,7 +203,12 @@ function renderSteps(ctx: Ctx, steps: Step[], depth: number, out: string[]): voi
     else if (s.kind === 'contradiction') {
       if (!ctx.short) out.push(contradictionText(ctx, s));
     } else if (s.kind === 'branch') branchText(ctx, s, depth, out);
-    else out.push(ctx.short ? 'Everyone is decided and every statement checks out.' : `Now everyone's identity is fixed and no statement is violated: ${solutionText(ctx.p.names, s.at as boolean[])}`);
+    else
+      out.push(
+        ctx.short
+          ? 'Everyone is decided and every statement checks out.'
+          : `Now everyone's identity is fixed and no statement is violated: ${solutionText(ctx.p.names, s.at as boolean[])}`,
+      );
   }
 }
 
@@ -187,10 +219,12 @@ function verification(p: KkPuzzle, solution: boolean[]): string[] {
     const ok = truth === solution[i];
     lines.push(
       `- ${p.names[i]} is a ${identity(solution[i])} and says "${statementText(s, p.names)}", which is ${truth ? 'true' : 'false'}` +
-        (ok ? ` — consistent, since a ${identity(solution[i])} ${solution[i] ? 'tells the truth' : 'lies'}.` : ' — inconsistent!'),
+        (ok
+          ? ` — consistent, since a ${identity(solution[i])} ${solution[i] ? 'tells the truth' : 'lies'}.`
+          : ' — inconsistent!'),
     );
   });
-  lines.push('Every statement is consistent with the speaker\'s identity.');
+  lines.push("Every statement is consistent with the speaker's identity.");
   return lines;
 }
 
@@ -203,7 +237,12 @@ export function teacherTrace(p: KkPuzzle, opts: TeacherOptions = {}): string {
   const checkAlternatives = opts.checkAlternatives ?? long;
   const result = searchSolution(p.statements, { checkAlternatives });
   const solution = storedSolution(p, result.solution);
-  const ctx: Ctx = { p, rng: mulberry32(hashSeed('kk-teacher', p.id, opts.seed ?? 0)), explain: opts.explain ?? long, short: !long };
+  const ctx: Ctx = {
+    p,
+    rng: mulberry32(hashSeed('kk-teacher', p.id, opts.seed ?? 0)),
+    explain: opts.explain ?? long,
+    short: !long,
+  };
   const out: string[] = [];
   if (opts.restate ?? long) {
     out.push(
@@ -225,7 +264,8 @@ function finish(p: KkPuzzle, out: string[], solution: boolean[]): string {
 
 /** The reasoning's answer, if it is the puzzle's stored solution; a teacher never answers wrongly. */
 function storedSolution(p: KkPuzzle, found: boolean[] | undefined): boolean[] {
-  if (!found || found.some((k, i) => k !== p.solution[i])) throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
+  if (!found || found.some((k, i) => k !== p.solution[i]))
+    throw new Error(`teacher: puzzle ${p.id} does not have the stored solution as its unique answer`);
   return found;
 }
 

@@ -9,7 +9,8 @@ export function identity(knight: boolean): 'knight' | 'knave' {
 
 /** "Zoey is a knight and Ethan is a knave"; nested compound parts are parenthesised. */
 export function statementText(s: Statement, names: readonly string[]): string {
-  const part = (t: Statement): string => (t.op === 'leaf' || t.op === 'not' ? statementText(t, names) : `(${statementText(t, names)})`);
+  const part = (t: Statement): string =>
+    t.op === 'leaf' || t.op === 'not' ? statementText(t, names) : `(${statementText(t, names)})`;
   switch (s.op) {
     case 'leaf':
       return `${names[s.person]} is a ${identity(s.knight)}`;

@@ -29,7 +29,7 @@ export const MAX_CAS_INPUT = 400;
 
 type BoxedExpr = NonNullable<ReturnType<ComputeEngineType['parse']>>;
 
-function wrap(ce: ComputeEngineType, e: BoxedExpr): CasExpr {
+function wrap(_ce: ComputeEngineType, e: BoxedExpr): CasExpr {
   const variables = [...e.unknowns];
   return {
     variables,
@@ -57,7 +57,7 @@ export function computeEngineCas(ce: ComputeEngineType): Cas {
       if (latex.length > MAX_CAS_INPUT || latex.trim() === '') return undefined;
       try {
         const e = ce.parse(latex);
-        if (!e || !e.isValid) return undefined;
+        if (!e?.isValid) return undefined;
         return wrap(ce, e);
       } catch {
         return undefined;

@@ -20,7 +20,7 @@ function close(a: Complex, b: Complex, tol: number): boolean {
 
 /** Distinct positive values (logs and roots stay real) for variable `j` at point `k`. */
 function sample(j: number, k: number): number {
-  return 0.31 + (((k * 7 + j * 3) % 11) * 0.173) + 0.0137 * k + 0.0071 * j;
+  return 0.31 + ((k * 7 + j * 3) % 11) * 0.173 + 0.0137 * k + 0.0071 * j;
 }
 
 function envAt(vars: readonly string[], k: number): Record<string, number> {
@@ -151,10 +151,13 @@ export class MathEquivalence {
       return a.rows.length === b.rows.length && a.rows.every((row, i) => this.ordered(row, b.rows[i]));
     }
     if (a.kind === 'relation' && b.kind === 'relation') return this.relation(a.op, a.lhs, a.rhs, b.op, b.lhs, b.rhs);
-    if (a.kind === 'relation' && b.kind === 'expr' && b.equation) return this.relation(a.op, a.lhs, a.rhs, '=', b.equation.lhs, b.equation.rhs);
-    if (b.kind === 'relation' && a.kind === 'expr' && a.equation) return this.relation('=', a.equation.lhs, a.equation.rhs, b.op, b.lhs, b.rhs);
+    if (a.kind === 'relation' && b.kind === 'expr' && b.equation)
+      return this.relation(a.op, a.lhs, a.rhs, '=', b.equation.lhs, b.equation.rhs);
+    if (b.kind === 'relation' && a.kind === 'expr' && a.equation)
+      return this.relation('=', a.equation.lhs, a.equation.rhs, b.op, b.lhs, b.rhs);
     // "\frac{1}{2} = \frac{10}{9}" for gold 10/9: the prediction's last value is its answer
-    if (a.kind === 'expr' && !a.equation && b.kind === 'relation' && b.op === '=') return this.nodes(a, parseAnswer(b.rhs));
+    if (a.kind === 'expr' && !a.equation && b.kind === 'relation' && b.op === '=')
+      return this.nodes(a, parseAnswer(b.rhs));
     // an inequality in one variable against an interval: compare as intervals
     if (a.kind === 'relation' && b.kind === 'tuple') {
       const ia = chainToInterval([a.lhs, a.rhs], [a.op]);
@@ -167,8 +170,10 @@ export class MathEquivalence {
     if (a.kind === 'union' && b.kind === 'union') return this.unordered(a.items, b.items);
     if (a.kind === 'union' || b.kind === 'union') return false;
     // a bare list against a point "(3, 2)" keeps its order; lists and sets compare in any order
-    if (a.kind === 'tuple' && b.kind === 'list') return a.open === '(' && a.close === ')' && this.ordered(a.items, b.items);
-    if (b.kind === 'tuple' && a.kind === 'list') return b.open === '(' && b.close === ')' && this.ordered(a.items, b.items);
+    if (a.kind === 'tuple' && b.kind === 'list')
+      return a.open === '(' && a.close === ')' && this.ordered(a.items, b.items);
+    if (b.kind === 'tuple' && a.kind === 'list')
+      return b.open === '(' && b.close === ')' && this.ordered(a.items, b.items);
     if (collection(a) && collection(b)) return this.unordered(a.items, b.items);
     if (collection(a) && a.items.length === 1) return this.nodes(a.items[0], b);
     if (collection(b) && b.items.length === 1) return this.nodes(a, b.items[0]);
@@ -198,7 +203,8 @@ export class MathEquivalence {
     if (this.nodes(gNode, pNode)) return true;
     // "2,74" / "1000,99" read as decimal commas too; one-digit and three-digit groups ("-2,1",
     // "10,455") stay a list or a thousands separator
-    const dc = (s: string): string | undefined => (/^-?\d+,(?:\d{2}|\d{4,})$/.test(s) ? s.replace(',', '.') : undefined);
+    const dc = (s: string): string | undefined =>
+      /^-?\d+,(?:\d{2}|\d{4,})$/.test(s) ? s.replace(',', '.') : undefined;
     const g2 = dc(g);
     const p2 = dc(p);
     if (g2 !== undefined && this.nodes(parseAnswer(g2), pNode)) return true;

@@ -53,7 +53,10 @@ function dropTrailingWords(s: string): string {
 export function normalizeAnswer(raw: string): string {
   let s = raw;
   // JSON-escaped LaTeX ("\\frac") read back as text: the doubled backslash is an escaping artefact
-  s = s.replace(/\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|leq?|geq?|pi|cdot|times|infty|text|mathrm|boxed|in|cup|cap|pm|mp|neq?|alpha|beta|gamma|theta|circ)(?![a-zA-Z]))/g, '\\');
+  s = s.replace(
+    /\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|leq?|geq?|pi|cdot|times|infty|text|mathrm|boxed|in|cup|cap|pm|mp|neq?|alpha|beta|gamma|theta|circ)(?![a-zA-Z]))/g,
+    '\\',
+  );
   s = s.replace(/\\(?:boxed|fbox)\s*\{/g, '{');
   s = s
     .replace(/\u2212/g, '-')
@@ -105,5 +108,8 @@ export function normalizeAnswer(raw: string): string {
 /** Whitespace-insensitive form for plain string identity (keeps spaces that separate letters
  *  from commands, so `\pi r` does not become `\pir`). */
 export function compact(s: string): string {
-  return s.replace(/\s*([^a-zA-Z\s])\s*/g, '$1').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/\s*([^a-zA-Z\s])\s*/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

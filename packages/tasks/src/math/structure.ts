@@ -21,7 +21,8 @@ const REL = /\\(?:le|ge|neq|approx|in)(?![a-zA-Z])|=|<|>/;
 export function isVariableLike(s: string): boolean {
   const t = s.replace(/\s+/g, '').replace(/_(?:\{[^{}]*\}|[A-Za-z0-9])/g, '');
   if (t === '' || /\d/.test(t)) return false;
-  if (!/^(?:[A-Za-z(),:|'/*+\-^{}]|\\(?:frac|cdot|times|angle|overline|[a-zA-Z]+(?=[^a-zA-Z]|$)))+$/.test(t)) return false;
+  if (!/^(?:[A-Za-z(),:|'/*+\-^{}]|\\(?:frac|cdot|times|angle|overline|[a-zA-Z]+(?=[^a-zA-Z]|$)))+$/.test(t))
+    return false;
   const letters = t.replace(/\\(?:frac|cdot|times|angle|overline)/g, '').replace(/[^A-Za-z\\]/g, '');
   return letters !== '' && !/^(?:\\pi|\\infty|e|i|\\emptyset)$/.test(letters);
 }
@@ -37,7 +38,8 @@ function stripOuterBraces(s: string): string {
   return t;
 }
 
-const MATRIX_ENV = /^\\begin\{(pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatrix|array)\}(\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
+const MATRIX_ENV =
+  /^\\begin\{(pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatrix|array)\}(\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
 
 function parseMatrix(s: string): AnswerNode | undefined {
   let t = s.trim();
@@ -72,7 +74,12 @@ export function chainToInterval(terms: string[], ops: string[]): AnswerNode | un
 }
 
 function interval(lo: string, hi: string, openLo: boolean, openHi: boolean): AnswerNode {
-  return { kind: 'tuple', open: openLo ? '(' : '[', close: openHi ? ')' : ']', items: [parseAnswer(lo), parseAnswer(hi)] };
+  return {
+    kind: 'tuple',
+    open: openLo ? '(' : '[',
+    close: openHi ? ')' : ']',
+    items: [parseAnswer(lo), parseAnswer(hi)],
+  };
 }
 
 /** One element: a relation chain, a bracketed tuple/interval, a set, or an expression. */
@@ -121,7 +128,8 @@ function parseElement(raw: string): AnswerNode {
     const inner = s.slice(1, -1);
     let items = splitTopLevel(inner, /,/).parts;
     if (items.length < 2) items = splitTopLevel(inner, /;/).parts; // (0;-2;6)
-    if (items.length >= 2) return { kind: 'tuple', open: s[0], close: s[s.length - 1], items: items.map((i) => parseAnswer(i)) };
+    if (items.length >= 2)
+      return { kind: 'tuple', open: s[0], close: s[s.length - 1], items: items.map((i) => parseAnswer(i)) };
     if (s[0] === '(' && s.endsWith(')')) return parseElement(inner);
   }
   return { kind: 'expr', latex: s };
@@ -155,7 +163,9 @@ export function parseAnswer(raw: string): AnswerNode {
   const s = stripOuterBraces(raw);
   const num = asSeparatedNumber(s);
   if (num !== undefined) return { kind: 'expr', latex: num };
-  const groups = splitTopLevel(s, /;/).parts.map((p) => p.trim()).filter((p) => p !== '');
+  const groups = splitTopLevel(s, /;/)
+    .parts.map((p) => p.trim())
+    .filter((p) => p !== '');
   if (groups.length > 1) return { kind: 'list', items: groups.map((g) => asGroup(g)) };
   const union = splitTopLevel(s, /\\cup(?![a-zA-Z])/).parts;
   if (union.length > 1) return { kind: 'union', items: union.map((u) => parseElement(u)) };

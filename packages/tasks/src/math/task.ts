@@ -38,12 +38,14 @@ function levelOf(v: unknown): number | undefined {
 export function mathFromRecord(record: unknown, where: string, index: number): MathExample {
   const o = asObject(record, where);
   const problem = o.problem ?? o.question;
-  if (typeof problem !== 'string' || problem.trim() === '') throw new DataError('field "problem" must be a non-empty string', where);
+  if (typeof problem !== 'string' || problem.trim() === '')
+    throw new DataError('field "problem" must be a non-empty string', where);
   let answer: string | undefined;
   if (typeof o.answer === 'string' || typeof o.answer === 'number') answer = String(o.answer);
   // the original MATH release has no `answer` field: its gold is the solution's last \boxed{}
   else if (typeof o.solution === 'string') answer = extractBoxed(o.solution);
-  if (answer === undefined || answer.trim() === '') throw new DataError('needs an "answer" (or a "solution" with \\boxed{})', where);
+  if (answer === undefined || answer.trim() === '')
+    throw new DataError('needs an "answer" (or a "solution" with \\boxed{})', where);
   return {
     id: idOf(o, index),
     problem,

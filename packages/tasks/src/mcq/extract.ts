@@ -4,7 +4,10 @@ import { findBoxed } from '../math/extract.ts';
 
 /** A leading option letter: "C", "(C) text", "C.", "C) text", "\text{C}"; not "A man". */
 function leadingLetter(s: string, letters: string): string | undefined {
-  const t = s.replace(/\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}/g, '$1').replace(/[$*]/g, '').trim();
+  const t = s
+    .replace(/\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}/g, '$1')
+    .replace(/[$*]/g, '')
+    .trim();
   const m = new RegExp(`^(?:\\(([${letters}])\\)|([${letters}])(?:[.:)\\]]|$))`).exec(t);
   return m ? (m[1] ?? m[2]) : undefined;
 }
@@ -17,7 +20,9 @@ export function extractChoice(text: string, letters: string): string | undefined
   }
   const whole = leadingLetter(text, letters);
   if (whole) return whole;
-  const phrase = [...text.matchAll(new RegExp(`[Aa]nswer\\s*(?:is|:)\\s*:?\\s*\\(?([${letters}])\\)?(?![A-Za-z])`, 'g'))];
+  const phrase = [
+    ...text.matchAll(new RegExp(`[Aa]nswer\\s*(?:is|:)\\s*:?\\s*\\(?([${letters}])\\)?(?![A-Za-z])`, 'g')),
+  ];
   if (phrase.length > 0) return phrase[phrase.length - 1][1];
   // the last capital that stands alone; "A man" / "I think" are words, not answers
   const standalone = [...text.matchAll(new RegExp(`(?<![A-Za-z])\\(?([${letters}])\\)?(?![A-Za-z'])`, 'g'))].filter(

@@ -61,6 +61,7 @@ export function cleanOptions(original: readonly string[], goldIndex: number, whe
     if (i === goldIndex) mapped = options.length;
     options.push(o);
   });
-  if (options.length > LETTERS.length) throw new DataError(`at most ${LETTERS.length} options are supported, got ${options.length}`, where);
+  if (options.length > LETTERS.length)
+    throw new DataError(`at most ${LETTERS.length} options are supported, got ${options.length}`, where);
   return { options, goldIndex: mapped };
 }

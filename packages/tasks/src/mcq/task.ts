@@ -30,7 +30,8 @@ function goldIndexOf(o: Record<string, unknown>, options: string[], where: strin
 export function mcqFromRecord(record: unknown, where: string, index: number): McqExample {
   const o = asObject(record, where);
   const question = o.question;
-  if (typeof question !== 'string' || question.trim() === '') throw new DataError('field "question" must be a non-empty string', where);
+  if (typeof question !== 'string' || question.trim() === '')
+    throw new DataError('field "question" must be a non-empty string', where);
   const original = parseOptions(o.options, where);
   const { options, goldIndex } = cleanOptions(original, goldIndexOf(o, original, where), where);
   const idRaw = o.question_id ?? o.id;
@@ -53,7 +54,8 @@ export function gradeMcq(example: McqExample, completion: string): Grade {
   const letters = LETTERS.slice(0, example.options.length);
   const choice = extractChoice(format.ok ? (format.answer ?? '') : completion, letters);
   const correct = choice === example.answer;
-  if (!format.ok) return { reward: FORMAT_PENALTY, parts: { format: FORMAT_PENALTY }, correct, formatOk: false, extracted: choice };
+  if (!format.ok)
+    return { reward: FORMAT_PENALTY, parts: { format: FORMAT_PENALTY }, correct, formatOk: false, extracted: choice };
   const answer = correct ? MCQ_REWARD.correct : MCQ_REWARD.wrong;
   return { reward: answer, parts: { format: 0, answer }, correct, formatOk: true, extracted: choice };
 }
