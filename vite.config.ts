@@ -1,6 +1,6 @@
 // Vite config of the web demo (apps/web): static assets from public/, build into dist/web, ES
 // module workers, Pyodide's runtime under /pyodide/, and /fixtures/<name>/ served from
-// ../shared/fixtures in dev and preview so the browser can load test checkpoints through the same
+// the repo's fixtures/ in dev and preview so the browser can load test checkpoints through the same
 // URL code path as real ones.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +11,7 @@ import { defineConfig } from 'vite';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
 
 const repoRoot = path.dirname(fileURLToPath(import.meta.url));
-const fixturesDir = path.resolve(repoRoot, '../shared/fixtures');
+const fixturesDir = path.resolve(repoRoot, 'fixtures');
 // The code sandbox loads Pyodide from the app's own origin (no CDN): the runtime files of the npm
 // package are served in dev and copied into the build. Packages (numpy, …) are not included.
 const pyodideDir = path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));

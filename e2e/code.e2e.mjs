@@ -10,7 +10,7 @@ import { assert, openApp } from './helpers.mjs';
 const fence = (code) => `<think>plan</think> <answer>\`\`\`python\n${code}\n\`\`\`</answer>`;
 
 function lines(repoRoot, file) {
-  return readFileSync(path.resolve(repoRoot, '../shared/data', file), 'utf8')
+  return readFileSync(path.resolve(repoRoot, 'data', file), 'utf8')
     .split('\n')
     .filter((l) => l.trim());
 }

@@ -36,7 +36,7 @@ export const cases = [
     timeoutMs: 60_000,
     async run({ page, baseUrl, repoRoot }) {
       const expected = JSON.parse(
-        readFileSync(path.resolve(repoRoot, '../shared/fixtures/qwen2-tiny/expected.json'), 'utf8'),
+        readFileSync(path.resolve(repoRoot, 'fixtures/qwen2-tiny/expected.json'), 'utf8'),
       ).greedy;
       await openApp(page, baseUrl);
       await callApi(page, 'init', 'wasm');

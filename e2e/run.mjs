@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixture = path.resolve(repoRoot, '../shared/fixtures/qwen2-tiny');
+const fixture = path.resolve(repoRoot, 'fixtures/qwen2-tiny');
 const resultsDir = path.resolve(repoRoot, 'test-results');
 const configFile = path.resolve(repoRoot, 'vite.config.ts');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

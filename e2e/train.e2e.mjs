@@ -223,7 +223,7 @@ export const cases = [
         ['code', 'humaneval-sample.jsonl'],
       ]) {
         await page.selectOption('#train-target-task', task);
-        await page.setInputFiles('#train-target-file', path.resolve(repoRoot, '../shared/data', file));
+        await page.setInputFiles('#train-target-file', path.resolve(repoRoot, 'data', file));
         await setTrainFields(page, {
           'train-target-limit': 4,
           'train-g': 2,

@@ -82,7 +82,7 @@ cases.push({
   name: 'ui: folder picker loads the fixture (File objects), greedy reference on wasm, then on cpu after a switch',
   timeoutMs: 60_000,
   async run({ page, baseUrl, repoRoot, pageErrors }) {
-    const dir = path.resolve(repoRoot, '../shared/fixtures/qwen2-tiny');
+    const dir = path.resolve(repoRoot, 'fixtures/qwen2-tiny');
     const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')).greedy;
     await openApp(page, baseUrl);
     await page.selectOption('#backend-select', 'wasm');

@@ -27,7 +27,7 @@ import { listPresets, PRESETS_DIR, readPreset } from '../apps/cli/src/model-spec
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TORCH_SCRIPT = path.join(ROOT, 'scripts/bench_train_torch.py');
-const FIXTURE = path.resolve(ROOT, '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(ROOT, 'fixtures/qwen2-tiny');
 const PYTHON = '/usr/bin/python3';
 
 interface BackendResult {
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
   for (const r of results) if (r.note) log(`\n${r.backend}: ${r.note}`);
   if (torch?.check)
     log(
-      `\nPyTorch peer check on shared/fixtures/qwen2-tiny: SFT loss ${torch.check.loss.toFixed(6)} vs expected ${torch.check.expected_loss.toFixed(6)} (${torch.check.ok ? 'ok' : 'MISMATCH'})`,
+      `\nPyTorch peer check on fixtures/qwen2-tiny: SFT loss ${torch.check.loss.toFixed(6)} vs expected ${torch.check.expected_loss.toFixed(6)} (${torch.check.ok ? 'ok' : 'MISMATCH'})`,
     );
   if (torch)
     log(

@@ -197,7 +197,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--max-grad-norm", type=float, default=0.1)
-    ap.add_argument("--check", metavar="FIXTURE_DIR", help="also verify the loss on shared/fixtures/qwen2-tiny")
+    ap.add_argument("--check", metavar="FIXTURE_DIR", help="also verify the loss on fixtures/qwen2-tiny")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_library()}

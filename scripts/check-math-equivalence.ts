@@ -12,7 +12,7 @@ interface Case {
   source: string;
 }
 
-let file = path.resolve(process.cwd(), '../shared/data/answer-equivalence-sample.jsonl');
+let file = path.resolve(process.cwd(), 'data/answer-equivalence-sample.jsonl');
 let mdPath: string | undefined;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {

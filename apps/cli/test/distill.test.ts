@@ -19,7 +19,7 @@ import { JsonlTraceStore } from '../src/distill/jsonl-store.ts';
 import { startModelServer, startProxy, type Running } from './helpers/servers.ts';
 
 const root = path.resolve(__dirname, '../../..');
-const DATA = path.resolve(root, '../shared/data/kk/train_sample_people3.jsonl');
+const DATA = path.resolve(root, 'data/kk/train_sample_people3.jsonl');
 const puzzles: KkPuzzle[] = parseKkJsonl(readFileSync(DATA, 'utf8'), DATA);
 let srv: Running;
 let dir: string;

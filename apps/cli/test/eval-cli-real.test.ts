@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../../..');
 const bin = path.join(root, 'apps/cli/bin/warmup.js');
-const mathData = path.resolve(root, '../shared/data/math-sample.jsonl');
+const mathData = path.resolve(root, 'data/math-sample.jsonl');
 let dir: string;
 let kk: string;
 
@@ -202,7 +202,7 @@ describe('warmup eval with a real model', () => {
     ['mcq', 'mmlu-pro-sample.jsonl', 'question_id'],
   ])('runs the %s task (%s) through the real verifier', (task, file, idField) => {
     const out = path.join(dir, task);
-    const data = path.resolve(root, '../shared/data', file);
+    const data = path.resolve(root, 'data', file);
     const r = warmup(
       'eval',
       '--model',

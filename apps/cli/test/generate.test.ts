@@ -10,7 +10,7 @@ import { parsePromptIds } from '../src/commands/generate.ts';
 import { listPresets, readPreset, resolveModel } from '../src/model-spec.ts';
 
 const root = path.resolve(__dirname, '../../..');
-const FIXTURE = path.resolve(root, '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(root, 'fixtures/qwen2-tiny');
 const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 const bin = path.join(root, 'apps/cli/bin/warmup.js');
 const cli = (...args: string[]) =>

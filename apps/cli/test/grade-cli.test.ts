@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const DATA = path.resolve(ROOT, '../shared/data');
+const DATA = path.resolve(ROOT, 'data');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'grade-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -44,7 +44,7 @@ interface Summary {
 const answer = (s: string): string => `<think>reasoning</think> <answer>${s}</answer>`;
 
 describe('warmup grade', () => {
-  it('grades math: gold answers right, others wrong, with the METHOD.md rewards', () => {
+  it('grades math: gold answers right, others wrong, with the docs/METHOD.md rewards', () => {
     const data = rows(`${DATA}/math-sample.jsonl`);
     const completions = writeJsonl(
       'math.jsonl',

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'apps/cli/bin/warmup.js');
-const PUBLIC = path.resolve(ROOT, '../shared/data/kk/train_sample_people3.jsonl');
+const PUBLIC = path.resolve(ROOT, 'data/kk/train_sample_people3.jsonl');
 const dir = mkdtempSync(path.join(tmpdir(), 'kk-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

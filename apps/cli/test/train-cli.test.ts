@@ -29,7 +29,7 @@ describe('warmup grpo / sft CLI', () => {
 
   it('runs on a code dataset (HumanEval+ records, graded in the Node sandbox)', () => {
     const out = path.join(tmp, 'r-code');
-    const data = path.resolve(__dirname, '../../../../shared/data/humanevalplus-mini-sample.jsonl');
+    const data = path.resolve(__dirname, '../../../data/humanevalplus-mini-sample.jsonl');
     const r = run(
       'grpo',
       '--model',

@@ -1,10 +1,10 @@
-// Shared test helpers: the qwen2-tiny fixture from ../shared and a backend switch per suite.
+// Shared test helpers: the qwen2-tiny fixture (fixtures/qwen2-tiny) and a backend switch per suite.
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { BackendName } from '@warmup/core';
 import { useNodeBackend } from '@warmup/node';
 
-export const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+export const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 export const expected = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 export const expectedBf16 = JSON.parse(readFileSync(path.join(FIXTURE, 'expected-bf16.json'), 'utf8'));
 

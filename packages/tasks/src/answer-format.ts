@@ -21,5 +21,5 @@ export function checkAnswerFormat(completion: string): AnswerFormat {
   return { ok: true, answer: c.slice(a + '<answer>'.length, e) };
 }
 
-/** The reward's format part: 0 when the gate passes, −2 when it fails (METHOD.md). */
+/** The reward's format part: 0 when the gate passes, −2 when it fails (docs/METHOD.md). */
 export const FORMAT_PENALTY = -2;

@@ -6,7 +6,7 @@ export type PromptStyle = 'r1' | 'chat';
 
 export const PROMPT_STYLES: readonly PromptStyle[] = ['r1', 'chat'];
 
-/** The system sentence of the R1-style prompt (METHOD.md "Prompts and formats"). */
+/** The system sentence of the R1-style prompt (docs/METHOD.md "Prompts and formats"). */
 export const R1_SYSTEM =
   'You are a helpful assistant. The assistant first thinks about the reasoning process in the mind ' +
   'and then provides the user with the answer. The reasoning process and answer are enclosed within ' +

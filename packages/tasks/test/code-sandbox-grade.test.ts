@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PythonSandbox } from '@warmup/node';
 import { CODE_RAW_JSON_FIELDS, createCodeTask, loadRecords } from '../src/index.ts';
 
-const DATA = path.resolve(__dirname, '../../../../shared/data');
+const DATA = path.resolve(__dirname, '../../../data');
 const task = createCodeTask({ sandbox: new PythonSandbox(), timeoutMs: 20_000 });
 const fence = (code: string): string => `<think>plan</think> <answer>\`\`\`python\n${code}\n\`\`\`</answer>`;
 

@@ -15,7 +15,7 @@ import {
   type SandboxResult,
 } from '../src/index.ts';
 
-const DATA = path.resolve(__dirname, '../../../../shared/data');
+const DATA = path.resolve(__dirname, '../../../data');
 
 describe('extractPythonBlock', () => {
   it('takes the last python block, else a plain block, and ignores unclosed fences', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getTask, loadTaskExamples, renderPrompt, type CodeSandbox } from '../src/index.ts';
 
-const DATA = path.resolve(__dirname, '../../../../shared/data');
+const DATA = path.resolve(__dirname, '../../../data');
 const never: CodeSandbox = { run: () => Promise.reject(new Error('not used')) };
 
 describe('loadTaskExamples', () => {

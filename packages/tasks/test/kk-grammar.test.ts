@@ -8,7 +8,7 @@ import { generatePuzzles } from '../src/kk/generator.ts';
 import { kkStats } from '../src/kk/stats.ts';
 import { STATEMENT_DIE, type Statement } from '../src/kk/types.ts';
 
-/** METHOD.md: "die of 6 faces: leaf 1/6, not 1/6, and/or 2/6, →/↔ 2/6" (one face each). */
+/** docs/METHOD.md: "die of 6 faces: leaf 1/6, not 1/6, and/or 2/6, →/↔ 2/6" (one face each). */
 const METHOD_DIE = { leaf: 1, not: 1, and: 1, or: 1, '->': 1, '<=>': 1 };
 
 function expectedRootFrequencies(die: Record<string, number>): Record<string, number> {
@@ -23,7 +23,7 @@ function leavesOf(s: Statement): Statement[] {
 }
 
 describe('kk grammar frequencies', () => {
-  it('the implementation uses the die of METHOD.md', () => {
+  it('the implementation uses the die of docs/METHOD.md', () => {
     expect({ ...STATEMENT_DIE }).toEqual(METHOD_DIE);
   });
 

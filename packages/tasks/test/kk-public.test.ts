@@ -1,4 +1,4 @@
-// The public K&K sample (../shared/data/kk) loads into our types; its own answers grade correct,
+// The public K&K sample (data/kk) loads into our types; its own answers grade correct,
 // any single flipped identity grades wrong, and our texts/tuple format reproduce its strings.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { generatePuzzles } from '../src/kk/generator.ts';
 import { DataError } from '../src/task.ts';
 import { allSolutions, readPythonTuple } from './kk-checker.ts';
 
-const DIR = path.resolve(__dirname, '../../../../shared/data/kk');
+const DIR = path.resolve(__dirname, '../../../data/kk');
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.jsonl'))
   .sort();

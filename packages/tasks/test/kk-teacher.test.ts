@@ -16,7 +16,7 @@ import { statementText } from '../src/kk/text.ts';
 import { evaluate } from '../src/kk/logic.ts';
 
 const puzzles = generatePuzzles({ people: [2, 3, 4, 5, 6, 7, 8], count: 2100, seed: 21 });
-const DIR = path.resolve(__dirname, '../../../../shared/data/kk');
+const DIR = path.resolve(__dirname, '../../../data/kk');
 const publicPuzzles = readdirSync(DIR)
   .filter((f) => f.endsWith('.jsonl'))
   .flatMap((f) => parseKkJsonl(readFileSync(path.join(DIR, f), 'utf8'), f));

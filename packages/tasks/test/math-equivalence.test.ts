@@ -10,7 +10,7 @@ beforeAll(async () => {
   eq = new MathEquivalence(await loadCas());
 });
 
-const SAMPLE = path.resolve(__dirname, '../../../../shared/data/answer-equivalence-sample.jsonl');
+const SAMPLE = path.resolve(__dirname, '../../../data/answer-equivalence-sample.jsonl');
 
 describe('agreement with public graders', () => {
   it('agrees on at least 95% of the answer-equivalence sample', () => {

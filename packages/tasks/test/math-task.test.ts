@@ -1,11 +1,11 @@
 // The MATH task end to end: records load from the public format, the prompt follows the paper,
-// and the reward follows METHOD.md (gate −2, right +2, wrong −0.5, no box −1).
+// and the reward follows docs/METHOD.md (gate −2, right +2, wrong −0.5, no box −1).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRecords, mathTask, R1_SYSTEM, renderPrompt, type MathExample } from '../src/index.ts';
 
-const FILE = path.resolve(__dirname, '../../../../shared/data/math-sample.jsonl');
+const FILE = path.resolve(__dirname, '../../../data/math-sample.jsonl');
 
 async function examples(): Promise<MathExample[]> {
   const recs = await loadRecords(readFileSync(FILE), FILE);

@@ -12,7 +12,7 @@ import {
   type McqExample,
 } from '../src/index.ts';
 
-const FILE = path.resolve(__dirname, '../../../../shared/data/mmlu-pro-sample.jsonl');
+const FILE = path.resolve(__dirname, '../../../data/mmlu-pro-sample.jsonl');
 const wrap = (a: string): string => `<think>hmm</think> <answer>${a}</answer>`;
 
 async function examples(): Promise<McqExample[]> {

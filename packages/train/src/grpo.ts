@@ -56,7 +56,7 @@ export interface GrpoOptions extends LoopOptions {
   onRewardError?: (fn: string, exampleId: string, error: string) => void;
 }
 
-/** The paper's GRPO settings (METHOD.md): G = 10, one optimisation pass per batch (ratio = 1),
+/** The paper's GRPO settings (docs/METHOD.md): G = 10, one optimisation pass per batch (ratio = 1),
  *  ε = 0.2, β = 0, loss summed over tokens / total tokens, no std scaling, temperature 0.7,
  *  top-p 0.95. Callers spread these and override what they change. */
 export const GRPO_PAPER_DEFAULTS = {

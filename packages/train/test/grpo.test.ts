@@ -8,7 +8,7 @@ import { folderSource, useNodeBackend } from '@warmup/node';
 import { newOptimizer, trainGrpo, memoryStore, type TrainerState } from '@warmup/train';
 import { toyGrpoOptions } from './toy-grpo.ts';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 const TARGET = 7; // the toy task: emit token 7
 
 const prompts = [

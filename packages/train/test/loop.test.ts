@@ -15,7 +15,7 @@ import {
   type TrainerState,
 } from '@warmup/train';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 const E = JSON.parse((await import('node:fs')).readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 
 describe('runLoop NaN/Inf handling', () => {

@@ -19,7 +19,7 @@ import {
 } from '@warmup/train';
 import { toyGrpoOptions } from './toy-grpo.ts';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 const ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 };
 
 // A learnable toy task: the completion repeats the prompt's two content tokens.

@@ -15,7 +15,7 @@ import {
   type GrpoBatch,
 } from '@warmup/train';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 const E = JSON.parse(readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 // Relative error, with an absolute floor of 1e-6 (float32 rounding) for expected values near 0

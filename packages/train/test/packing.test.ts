@@ -7,7 +7,7 @@ import { loadModel, Rng, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
 import { accumulateGrads, makePackedSftBatch, makeSftBatch, sftLoss, type SftExample } from '@warmup/train';
 
-const FIXTURE = path.resolve(process.cwd(), '../shared/fixtures/qwen2-tiny');
+const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 
 function examples(n: number, seed: number): SftExample[] {
   const rng = new Rng(seed);

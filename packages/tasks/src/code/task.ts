@@ -1,6 +1,6 @@
 // The code target task (HumanEval / HumanEval+ records): the last ```python block of the answer
 // runs against the problem's tests in a sandbox; reward +2 pass / −1 fail, −2 when the format
-// gate fails (METHOD.md). The sandbox is injected: a Node subprocess jail or Pyodide.
+// gate fails (docs/METHOD.md). The sandbox is injected: a Node subprocess jail or Pyodide.
 import { checkAnswerFormat, FORMAT_PENALTY } from '../answer-format.ts';
 import { asObject, getString } from '../jsonl.ts';
 import { R1_SYSTEM } from '../prompt.ts';

@@ -1,4 +1,4 @@
-// The two K&K reward schemes of METHOD.md. "paper": a format gate (−2 on failure), then +2 all
+// The two K&K reward schemes of docs/METHOD.md. "paper": a format gate (−2 on failure), then +2 all
 // right / −0.5 wrong / −1 unparseable. "logic-rl": format ±1 plus answer +2 / −1.5 / −2.
 import type { Grade } from '../task.ts';
 import { extractAnswerBlock, parseAnswer, stripTrailingEos } from './answer.ts';

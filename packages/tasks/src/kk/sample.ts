@@ -1,4 +1,4 @@
-// Draws one statement from the grammar of METHOD.md: a 6-faced die picks the root (leaf, not,
+// Draws one statement from the grammar of docs/METHOD.md: a 6-faced die picks the root (leaf, not,
 // and, or, ->, <=>); children are leaves; "I am a knave" is never a leaf; binary parts differ.
 import type { Rng } from './rng.ts';
 import { STATEMENT_DIE, STATEMENT_OPS, type LeafStatement, type Statement, type StatementOp } from './types.ts';

@@ -33,7 +33,7 @@ export type StatementOp = Statement['op'];
 export const STATEMENT_OPS: readonly StatementOp[] = ['leaf', 'not', 'and', 'or', '->', '<=>'];
 
 /**
- * The generator's die (METHOD.md): one face each for leaf, not, and, or, ->, <=>; children of
+ * The generator's die (docs/METHOD.md): one face each for leaf, not, and, or, ->, <=>; children of
  * the root are always leaves. Exported so stats and tests can state the expected frequencies.
  */
 export const STATEMENT_DIE: Readonly<Record<StatementOp, number>> = {

@@ -154,7 +154,7 @@ export function extractAnswer(text: string, opts: { gold?: boolean } = {}): stri
   return lastNumber(t) ?? (t.length <= 40 && !/[.!?:]\s/.test(t) ? t : undefined);
 }
 
-/** Only the last \boxed{} counts in the RL reward (METHOD.md), so the task uses this stricter form. */
+/** Only the last \boxed{} counts in the RL reward (docs/METHOD.md), so the task uses this stricter form. */
 export function extractBoxed(text: string): string | undefined {
   return lastGroup(text, findBoxed(text))?.content;
 }

@@ -1,5 +1,5 @@
 // The MATH target task (MATH-500 records): prompt in the paper's format and the reward of
-// METHOD.md — format gate −2, last \boxed{} in the answer equivalent to gold +2, wrong −0.5,
+// docs/METHOD.md — format gate −2, last \boxed{} in the answer equivalent to gold +2, wrong −0.5,
 // no \boxed −1. `correct` reads the answer even when the format gate fails (for accuracy).
 import { checkAnswerFormat, FORMAT_PENALTY } from '../answer-format.ts';
 import { asObject } from '../jsonl.ts';

@@ -1,5 +1,5 @@
 // The multiple-choice target task (MMLU-Pro records): options lettered A–J after dropping "N/A",
-// reward +2 for the gold letter, −0.5 otherwise, −2 when the format gate fails (METHOD.md).
+// reward +2 for the gold letter, −0.5 otherwise, −2 when the format gate fails (docs/METHOD.md).
 import { checkAnswerFormat, FORMAT_PENALTY } from '../answer-format.ts';
 import { asObject } from '../jsonl.ts';
 import { R1_SYSTEM } from '../prompt.ts';

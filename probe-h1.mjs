@@ -1,0 +1,17 @@
+import { create, globals } from 'webgpu';
+Object.assign(globalThis, globals);
+process.env.XDG_RUNTIME_DIR ??= '/tmp';
+const gpu = create(process.argv.slice(3));
+const adapter = await gpu.requestAdapter();
+const L = adapter.limits;
+const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: L.maxStorageBufferBindingSize, maxBufferSize: L.maxBufferSize } });
+if (process.argv[2] === 'handler') device.addEventListener('uncapturederror', (e) => console.error('UNCAPTURED:', e.error.constructor.name, e.error.message.slice(0,100)));
+if (process.argv[2] === 'handler2') device.onuncapturederror = (e) => { e.preventDefault?.(); console.error('UNCAPTURED2:', e.error.message.slice(0,100)); };
+const buf = device.createBuffer({ size: 200<<20, usage: GPUBufferUsage.STORAGE });
+const mod = device.createShaderModule({ code: '@group(0) @binding(0) var<storage, read_write> a: array<f32>; @compute @workgroup_size(1) fn main() { a[0] = 1.0; }' });
+const pipe = device.createComputePipeline({ layout: 'auto', compute: { module: mod, entryPoint: 'main' } });
+const bg = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf } }] });
+const enc = device.createCommandEncoder(); const p = enc.beginComputePass(); p.setPipeline(pipe); p.setBindGroup(0, bg); p.dispatchWorkgroups(1); p.end(); device.queue.submit([enc.finish()]);
+await device.queue.onSubmittedWorkDone();
+await new Promise(r => setTimeout(r, 200));
+console.error('done');
