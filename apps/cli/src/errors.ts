@@ -18,6 +18,8 @@ export function isInputError(e: unknown): boolean {
 
 /** A one-line explanation for failures of the environment that users can act on, or undefined. */
 export function environmentHint(e: unknown): string | undefined {
+  // A WebGPU validation error, out-of-memory or device loss: the message says it all.
+  if ((e as { name?: string } | null)?.name === 'WebgpuError') return (e as Error).message;
   // tfjs-backend-wasm runs out of heap on long sequences at large batch sizes.
   // When its heap cannot grow it either aborts or, after a failed allocation, traps on a bad
   // pointer; the stack trace points into emscripten and says nothing about the cause.

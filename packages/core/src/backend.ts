@@ -5,6 +5,7 @@ import './gradients.ts';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerMissingKernels } from './kernels.ts';
+import { adapterInfo, registerWebgpuBackend } from './webgpu-device.ts';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu' | 'tensorflow';
 export const BACKENDS: readonly BackendName[] = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow'];
@@ -16,36 +17,35 @@ export class BackendError extends Error {
   }
 }
 
-let webgpuImported = false;
+let webgpuOptions: string | undefined;
 
-/** Import the WebGPU backend lazily: it needs `navigator.gpu`, which Node gets from an adapter. */
-async function importWebgpu(): Promise<void> {
-  if (webgpuImported) return;
+/** Register the WebGPU backend on our own device (webgpu-device.ts) once per set of options: it
+ *  needs `navigator.gpu`, which Node gets from Dawn, so it is imported lazily. */
+async function importWebgpu(opts: WebgpuOptions): Promise<void> {
+  const key = JSON.stringify(opts);
+  if (webgpuOptions === key) return;
   await import('@tensorflow/tfjs-backend-webgpu');
-  webgpuImported = true;
+  await registerWebgpuBackend(opts);
+  webgpuOptions = key;
+}
+
+export interface WebgpuOptions {
+  /** Emulate an adapter that binds at most this many bytes per storage buffer. */
+  maxBindingBytes?: number;
 }
 
 /** Whether a non-software WebGPU adapter is present (llvmpipe and SwiftShader are software). */
 export async function hasHardwareWebgpu(): Promise<boolean> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (!gpu) return false;
   try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return false;
-    const info = adapter.info as GPUAdapterInfo | undefined;
-    const desc =
-      `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.device ?? ''} ${info?.description ?? ''}`.toLowerCase();
-    return (
-      !/llvmpipe|swiftshader|software|lavapipe/.test(desc) &&
-      !(adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter
-    );
+    const info = await adapterInfo();
+    return info !== undefined && !info.software;
   } catch {
     return false;
   }
 }
 
 /** Activate a backend. `auto` = hardware WebGPU if present, else wasm. Returns the name in use. */
-export async function useBackend(name: BackendName): Promise<string> {
+export async function useBackend(name: BackendName, webgpu: WebgpuOptions = {}): Promise<string> {
   let target: string = name;
   if (name === 'auto') target = (await hasHardwareWebgpu()) ? 'webgpu' : 'wasm';
   if (target === 'webgpu') {
@@ -54,7 +54,7 @@ export async function useBackend(name: BackendName): Promise<string> {
         'backend webgpu: no navigator.gpu here (in Node, install the "webgpu" package and a Vulkan driver; see README)',
       );
     }
-    await importWebgpu();
+    await importWebgpu(webgpu);
   }
   if (target === 'tensorflow' && !tf.findBackendFactory('tensorflow')) {
     throw new BackendError('backend tensorflow: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node is not installed');

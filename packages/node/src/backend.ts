@@ -38,6 +38,17 @@ async function importTensorflowBinding(): Promise<void> {
   );
 }
 
+/** WARMUP_WEBGPU_MAX_BINDING: bytes per storage binding to plan for, below the adapter's own limit
+ *  (to exercise the split paths as a small GPU would). */
+function envBindingLimit(): number | undefined {
+  const raw = process.env.WARMUP_WEBGPU_MAX_BINDING;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1024)
+    throw new BackendError(`WARMUP_WEBGPU_MAX_BINDING: ${JSON.stringify(raw)} is not a byte count >= 1024`);
+  return n;
+}
+
 /** Select a backend in Node; returns the backend actually in use. */
 export async function useNodeBackend(name: BackendName): Promise<string> {
   if (name === 'webgpu' || name === 'auto') {
@@ -48,5 +59,5 @@ export async function useNodeBackend(name: BackendName): Promise<string> {
       );
   }
   if (name === 'tensorflow') await importTensorflowBinding();
-  return useBackend(name);
+  return useBackend(name, { maxBindingBytes: envBindingLimit() });
 }
