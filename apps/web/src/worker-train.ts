@@ -19,16 +19,19 @@ import {
   type PromptStyle,
 } from '@warmup/tasks';
 import {
-  fitExample,
+  adamwOf,
+  encodeSftRecords,
+  GRPO_PAPER,
   GRPO_PAPER_DEFAULTS,
   newOptimizer,
+  newTrainerState,
+  SFT_PAPER,
+  taskRewards,
   trainGrpo,
   trainSft,
-  type AdamWOptions,
+  WEB_LOOP,
   type GrpoExample,
   type LoopOptions,
-  type SftExample,
-  type TrainerState,
 } from '@warmup/train';
 import { macrotask } from './macrotask.ts';
 import type { ModelTokenizer } from './model-tokenizer.ts';
@@ -46,12 +49,6 @@ export interface TrainOutcome {
   examples: number;
   dropped: number;
 }
-
-// The paper's optimiser settings per stage (AdamW β2 0.95 / wd 1e-4 for SFT, 0.99 / 0.1 for GRPO).
-const SFT_ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 1e-4 };
-const GRPO_ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
-// Tiny from-scratch models need a looser clip than the paper's 0.1 for pretrained ones.
-const MAX_GRAD_NORM = 1;
 
 function int(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(v) || v < min || v > max)
@@ -74,24 +71,21 @@ function puzzles(req: TrainRequest): KkPuzzle[] {
   return generateKkPuzzles({ people, count: int('count', d.count, 1), seed: int('seed', d.seed, 0) });
 }
 
-function state(kind: 'sft' | 'grpo', seed: number): TrainerState {
-  return { version: 1, kind, step: 0, cursor: 0, seed, adamT: 0, extra: {} };
-}
-
-function loopOptions(req: TrainRequest, adamw: AdamWOptions, hooks: TrainHooks): LoopOptions {
+/** The loop settings of a browser run: the paper's optimiser per stage (recipes.ts), with the
+ *  browser's looser clip and short warmup for tiny models trained a few dozen steps. */
+export function webLoopOptions(req: TrainRequest, hooks: TrainHooks): LoopOptions {
   const steps = int('steps', req.steps, 1);
   return {
     maxSteps: steps,
     schedule: {
       name: 'constant_with_warmup',
       lr: positive('lr', req.lr),
-      warmupSteps: Math.min(10, Math.floor(steps / 10)),
+      warmupSteps: Math.min(WEB_LOOP.maxWarmupSteps, Math.floor(steps * WEB_LOOP.warmupFraction)),
       totalSteps: steps,
     },
-    adamw,
-    maxGradNorm: MAX_GRAD_NORM,
+    maxGradNorm: WEB_LOOP.maxGradNorm,
     checkpointEvery: 0,
-    maxBadSteps: 3,
+    maxBadSteps: WEB_LOOP.maxBadSteps,
     onMetrics: async (m) => {
       // Not awaited: a slow page must not hold training back; the callback only draws.
       Promise.resolve(hooks.onMetrics(m)).catch(() => {});
@@ -108,30 +102,19 @@ async function sft(
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
   const records = makeKkSftRecords(puzzles(req), req.data.promptStyle, { style: req.traceStyle });
-  const eos = tok.eosTokenIds[0];
-  if (eos === undefined) throw new Error('train: the tokenizer has no EOS token');
   const maxLen = model.config.maxPositionEmbeddings;
-  const train: SftExample[] = [];
-  let dropped = 0;
-  for (const r of records) {
-    const e = fitExample(
-      { promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] },
-      maxLen,
-    );
-    if (e) train.push(e);
-    else dropped++;
-  }
+  const { examples: train, dropped } = encodeSftRecords(records, tok, maxLen);
   if (!train.length) throw new Error(`train: every prompt is longer than the model's ${maxLen} positions`);
   const lens = train.map((e) => e.promptIds.length + e.completionIds.length);
   hooks.log(
     'info',
     `train: sft on ${train.length} ${req.traceStyle} teacher traces (${Math.min(...lens)}–${Math.max(...lens)} tokens)${dropped ? `, ${dropped} dropped: prompt too long` : ''}, ${req.steps} steps × batch ${req.batchSize}`,
   );
-  const st = state('sft', req.data.seed);
-  const optimizer = newOptimizer(SFT_ADAMW);
+  const st = newTrainerState('sft', req.data.seed);
+  const optimizer = newOptimizer(adamwOf(SFT_PAPER));
   try {
     await trainSft(model, optimizer, st, train, [], {
-      ...loopOptions(req, SFT_ADAMW, hooks),
+      ...webLoopOptions(req, hooks),
       batchSize: int('batch size', req.batchSize, 1),
       gradAccum: 1,
       padTokenId: tok.padTokenId,
@@ -219,12 +202,12 @@ async function grpoOn(
     'info',
     `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`,
   );
-  const st = state('grpo', req.data.seed);
-  const optimizer = newOptimizer(GRPO_ADAMW);
+  const st = newTrainerState('grpo', req.data.seed);
+  const optimizer = newOptimizer(adamwOf(GRPO_PAPER));
   let rewardErrors = 0;
   try {
     await trainGrpo(model, optimizer, st, examples, {
-      ...loopOptions(req, GRPO_ADAMW, hooks),
+      ...webLoopOptions(req, hooks),
       ...GRPO_PAPER_DEFAULTS,
       promptsPerStep: perStep,
       numGenerations: G,
@@ -235,17 +218,11 @@ async function grpoOn(
       padTokenId: tok.padTokenId,
       eosTokenIds: tok.eosTokenIds,
       decode: (ids) => tok.decode(ids),
-      rewards: [
-        {
-          name: data.name,
-          weight: 1,
-          minReward: data.minReward,
-          score: async (i, completion) => {
-            const g = await data.grade(i, completion);
-            return { reward: g.reward, correct: g.correct };
-          },
-        },
-      ],
+      rewards: taskRewards(
+        data.name,
+        { grade: (i: number, c) => data.grade(i, c), minReward: data.minReward },
+        data.ids.map((_, i) => i),
+      ),
       onRewardError: (fn, id, msg) => {
         if (rewardErrors++ < 5)
           hooks.log('warn', `train: reward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)`);

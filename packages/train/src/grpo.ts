@@ -56,23 +56,6 @@ export interface GrpoOptions extends LoopOptions {
   onRewardError?: (fn: string, exampleId: string, error: string) => void;
 }
 
-/** The paper's GRPO settings (docs/METHOD.md): G = 10, one optimisation pass per batch (ratio = 1),
- *  ε = 0.2, β = 0, loss summed over tokens / total tokens, no std scaling, temperature 0.7,
- *  top-p 0.95. Callers spread these and override what they change. */
-export const GRPO_PAPER_DEFAULTS = {
-  numGenerations: 10,
-  numIterations: 1,
-  temperature: 0.7,
-  topP: 0.95,
-  topK: 0,
-  lossType: 'bnpo',
-  epsilonLow: 0.2,
-  epsilonHigh: 0.2,
-  beta: 0,
-  scaleRewards: false,
-  maskTruncated: false,
-} as const satisfies Partial<GrpoOptions>;
-
 interface Rollout {
   batch: GrpoBatch;
   metrics: Record<string, number>;
@@ -278,19 +261,22 @@ export async function trainGrpo(
       beta: o.beta,
       temperature: o.temperature,
     };
-    // Each micro-batch's loss is its share of the whole batch's aggregate, so the summed
-    // gradients equal the full-batch gradient for every loss type.
+    // As TRL: grpo, bnpo and dr_grpo aggregate within each micro-batch and the step averages the
+    // micro-batches (1 / their number); dapo divides every micro-batch's token sum by the tokens
+    // of the whole step, so its summed gradient is the full batch's.
     let g: Grads | undefined;
     const logps: number[] = [];
     const totalMasked = batch.completionMask.flat().reduce((a, b) => a + b, 0);
+    const micro = Math.ceil(N / o.microBatch);
     if (totalMasked === 0) {
       // Everything masked (e.g. all truncated): a zero gradient keeps the loop uniform.
       g = { grads: new Map([...model.trainableParams()].map(([k, v]) => [k, tf.zerosLike(v)])), loss: 0 };
     } else {
       for (let a = 0; a < N; a += o.microBatch) {
-        const part = sliceBatch(batch, a, Math.min(N, a + o.microBatch));
+        const part = { ...sliceBatch(batch, a, Math.min(N, a + o.microBatch)), stepTokens: totalMasked };
+        // A micro-batch without counted tokens contributes 0 (TRL clamps its denominators to 1).
         if (part.completionMask.flat().every((m) => m === 0)) continue;
-        const share = weightShare(batch, part, o.lossType);
+        const share = o.lossType === 'dapo' ? 1 : 1 / micro;
         let kept: tf.Tensor | undefined;
         g = await accumulateGrads(
           model,
@@ -310,18 +296,6 @@ export async function trainGrpo(
     Object.assign(metrics, clipAndKl(batch, logps, o));
     return { grads: g!, consumed, tokens: current.trainTokens, metrics };
   });
-}
-
-/** Scale of a micro-batch's own aggregate inside the full batch's aggregate: bnpo divides by
- *  token counts; grpo (mean over sequences, masked ones counting as 0, as TRL) and dr_grpo
- *  (sequences x max length) both divide by the number of sequences. */
-function weightShare(full: GrpoBatch, part: GrpoBatch, lt: LossType): number {
-  if (lt === 'bnpo') {
-    const tot = full.completionMask.flat().reduce((a, b) => a + b, 0);
-    const mine = part.completionMask.flat().reduce((a, b) => a + b, 0);
-    return mine / tot;
-  }
-  return part.inputIds.length / full.inputIds.length;
 }
 
 function clipAndKl(b: GrpoBatch, logps: number[], o: GrpoOptions): Record<string, number> {

@@ -9,3 +9,4 @@ export * from './checkpoint.ts';
 export * from './loop.ts';
 export * from './sft.ts';
 export * from './grpo.ts';
+export * from './recipes.ts';

@@ -17,7 +17,6 @@ export class TrainingError extends Error {
 export interface LoopOptions {
   maxSteps: number;
   schedule: ScheduleOptions;
-  adamw: AdamWOptions;
   maxGradNorm: number;
   /** Save every N steps (0: only at the end). */
   checkpointEvery: number;

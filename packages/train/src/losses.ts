@@ -1,5 +1,5 @@
 // The two training objectives on TF.js: completion-only cross-entropy (SFT) and the clipped GRPO
-// surrogate with optional KL, with the three aggregations (grpo, bnpo, dr_grpo).
+// surrogate with optional KL, with TRL's four aggregations (grpo, bnpo, dr_grpo, dapo).
 import * as tf from '@tensorflow/tfjs-core';
 import { selectedLogprobs, type Qwen2Model } from '@warmup/core';
 
@@ -41,8 +41,12 @@ export function sftLoss(model: Qwen2Model, batch: SftBatch): tf.Scalar {
   return tf.neg(tf.mean(logp)) as tf.Scalar;
 }
 
-export type LossType = 'grpo' | 'bnpo' | 'dr_grpo';
-export const LOSS_TYPES: readonly LossType[] = ['grpo', 'bnpo', 'dr_grpo'];
+/** TRL's GRPOTrainer loss types. Per micro-batch (TRL then divides by the number of micro-batches
+ *  of the step): `grpo` mean over each sequence's tokens, then over sequences; `bnpo` sum over
+ *  tokens / tokens of the micro-batch; `dr_grpo` sum / (sequences x max_completion_length).
+ *  Per step: `dapo` sum / tokens of the whole step (every micro-batch), the paper's aggregation. */
+export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+export const LOSS_TYPES: readonly LossType[] = ['grpo', 'bnpo', 'dr_grpo', 'dapo'];
 
 export interface GrpoBatch {
   /** Prompt + completion per sequence, [N][P+C]; prompts left-padded to a common length P. */
@@ -59,6 +63,9 @@ export interface GrpoBatch {
   /** Reference-model log-probs, flattened over masked tokens; needed when beta > 0. */
   refLogps?: number[];
   maxCompletionLength: number;
+  /** `dapo`: completion tokens of the whole step when this batch is one micro-batch of it
+   *  (TRL's num_items_in_batch); defaults to this batch's own. */
+  stepTokens?: number;
 }
 
 export interface GrpoLossOptions {
@@ -86,7 +93,7 @@ export function grpoSelection(b: GrpoBatch): { rows: number[]; cols: number[]; t
   return { rows, cols, targets, seq: rows };
 }
 
-/** Per-token weights that turn a sum over masked tokens into each aggregation. */
+/** Per-token weights that turn a sum over masked tokens into each aggregation (of this batch). */
 export function aggregationWeights(b: GrpoBatch, seq: number[], lossType: LossType): number[] {
   const N = b.completionIds.length;
   const counts = new Array(N).fill(0);
@@ -96,6 +103,7 @@ export function aggregationWeights(b: GrpoBatch, seq: number[], lossType: LossTy
     // grpo: sequences without counted tokens still count in the mean (as 0), as TRL does.
     if (lossType === 'grpo') return 1 / (counts[s] * N);
     if (lossType === 'bnpo') return 1 / Math.max(total, 1);
+    if (lossType === 'dapo') return 1 / Math.max(b.stepTokens ?? total, 1);
     return 1 / (N * b.maxCompletionLength);
   });
 }

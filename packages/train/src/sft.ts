@@ -9,6 +9,8 @@ import { runLoop, type LoopOptions } from './loop.ts';
 import type { AdamW } from './optimizer.ts';
 import type { TrainerState } from './checkpoint.ts';
 
+export { fitExample } from './recipes.ts';
+
 export interface SftExample {
   promptIds: number[];
   /** Completion ids, ending with EOS. */
@@ -27,13 +29,6 @@ export interface SftOptions extends LoopOptions {
   packLength?: number;
   /** Extra evaluation (e.g. held-out accuracy) merged into the metrics every evalEvery steps. */
   evaluate?: (model: Qwen2Model, step: number) => Promise<Record<string, number>>;
-}
-
-/** Truncate to maxLen tokens (completion cut from the end); examples whose prompt alone fills
- *  the window cannot be trained on and are dropped (counted by the caller). */
-export function fitExample(e: SftExample, maxLen: number): SftExample | undefined {
-  if (e.promptIds.length >= maxLen) return undefined;
-  return { promptIds: e.promptIds, completionIds: e.completionIds.slice(0, maxLen - e.promptIds.length) };
 }
 
 /** Pack examples into as few rows of at most `maxLen` tokens as first-fit-decreasing finds; each

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
-import { newOptimizer, trainGrpo, memoryStore, type TrainerState } from '@warmup/train';
+import { newOptimizer, newTrainerState, trainGrpo, memoryStore, type TrainerState } from '@warmup/train';
 import { toyGrpoOptions } from './toy-grpo.ts';
 
 const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
@@ -16,7 +16,7 @@ const prompts = [
   { id: 'b', promptIds: [1, 50, 51] },
   { id: 'c', promptIds: [1, 60, 61, 62, 63] },
 ];
-const fresh = (): TrainerState => ({ version: 1, kind: 'grpo', step: 0, cursor: 0, seed: 1, adamT: 0, extra: {} });
+const fresh = (): TrainerState => newTrainerState('grpo', 1);
 
 describe('trainGrpo', () => {
   let model: Qwen2Model;

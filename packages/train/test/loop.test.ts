@@ -9,6 +9,7 @@ import {
   accumulateGrads,
   memoryStore,
   newOptimizer,
+  newTrainerState,
   runLoop,
   sftLoss,
   TrainingError,
@@ -31,16 +32,15 @@ describe('runLoop NaN/Inf handling', () => {
   };
   const base = {
     schedule: { name: 'constant' as const, lr: 1e-3, warmupSteps: 0, totalSteps: 10 },
-    adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 },
     maxGradNorm: 1,
     checkpointEvery: 1,
   };
 
   it('skips non-finite steps, stops after maxBadSteps and keeps the last good checkpoint', async () => {
     const store = memoryStore();
-    const state: TrainerState = { version: 1, kind: 'sft', step: 0, cursor: 0, seed: 0, adamT: 0, extra: {} };
+    const state: TrainerState = newTrainerState('sft', 0);
     const seen: Record<string, number>[] = [];
-    const opt = newOptimizer(base.adamw);
+    const opt = newOptimizer({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
     const run = runLoop(
       model,
       opt,

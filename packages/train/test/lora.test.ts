@@ -32,7 +32,6 @@ function sftOptions(over: Partial<SftOptions>): SftOptions {
   return {
     maxSteps: 8,
     schedule: { name: 'constant', lr: 1e-2, warmupSteps: 0, totalSteps: 8 },
-    adamw: ADAMW,
     maxGradNorm: 1,
     checkpointEvery: 0,
     maxBadSteps: 3,
@@ -156,7 +155,6 @@ describe('LoRA training', () => {
     const adapters = await snapshot(model.lora!.params);
     const seen: Record<string, number>[] = [];
     const o = toyGrpoOptions({
-      adamw: ADAMW,
       decode: (ids) => ids.join(','),
       // Reward: share of even token ids (varies within groups, so advantages are non-zero).
       rewards: [

@@ -6,7 +6,6 @@ export function toyGrpoOptions(over: Partial<GrpoOptions>): GrpoOptions {
   return {
     maxSteps: 3,
     schedule: { name: 'constant', lr: 1e-2, warmupSteps: 0, totalSteps: 3 },
-    adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 },
     maxGradNorm: 1,
     checkpointEvery: 0,
     maxBadSteps: 3,

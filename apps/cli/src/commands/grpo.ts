@@ -5,72 +5,73 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadModel, type Qwen2Model } from '@warmup/core';
 import { folderSource } from '@warmup/node';
-import { trainGrpo, LOSS_TYPES, type GrpoExample } from '@warmup/train';
+import { GRPO_PAPER, LOSS_TYPES, taskRewards, trainGrpo, type GrpoExample } from '@warmup/train';
 import { UsageError } from '../errors.ts';
-import { bool, commonFlags, commonShape, int, num, resolveOptions } from '../train/options.ts';
+import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
+import { longestTokens } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES } from '../task-data.ts';
 
-const grpoShape = {
+const R = GRPO_PAPER;
+export const grpoShape = {
   ...commonShape,
   task: z.enum(TASK_NAMES),
   data: z.string().min(1),
   limit: int(1).optional(),
-  lr: commonShape.lr.default(1e-6),
-  weightDecay: commonShape.weightDecay.default(0.1),
-  beta1: commonShape.beta1.default(0.9),
-  beta2: commonShape.beta2.default(0.99),
-  epochs: commonShape.epochs.default(25),
-  promptsPerStep: int(1, 10),
-  numGenerations: int(2, 10),
-  numIterations: int(1, 1),
-  maxCompletionLength: int(1, 1024),
-  temperature: z.coerce.number().positive().default(0.7),
-  topP: z.coerce.number().gt(0).max(1).default(0.95),
-  topK: int(0, 0),
-  lossType: z.enum(LOSS_TYPES).default('bnpo'),
-  epsilon: num(0.2),
+  lr: commonShape.lr.default(R.lr),
+  schedule: commonShape.schedule.default(R.schedule),
+  warmupSteps: int(0, R.warmupSteps),
+  weightDecay: commonShape.weightDecay.default(R.weightDecay),
+  beta1: commonShape.beta1.default(R.beta1),
+  beta2: commonShape.beta2.default(R.beta2),
+  adamEps: pos(R.adamEps),
+  maxGradNorm: num(R.maxGradNorm),
+  epochs: commonShape.epochs.default(R.epochs),
+  maxBadSteps: int(1, R.maxBadSteps),
+  promptsPerStep: int(1, R.promptsPerStep),
+  numGenerations: int(2, R.numGenerations),
+  numIterations: int(1, R.numIterations),
+  maxCompletionLength: int(1, R.maxCompletionLength),
+  temperature: z.coerce.number().positive().default(R.temperature),
+  topP: z.coerce.number().gt(0).max(1).default(R.topP),
+  topK: int(0, R.topK),
+  lossType: z.enum(LOSS_TYPES).default(R.lossType),
+  epsilon: num(R.epsilon),
   epsilonHigh: z.coerce.number().min(0).optional(),
-  beta: z.coerce.number().min(0).default(0),
-  scaleRewards: bool(false),
-  maskTruncated: bool(false),
-  microBatch: int(1, 8),
+  beta: z.coerce.number().min(0).default(R.beta),
+  scaleRewards: bool(R.scaleRewards),
+  maskTruncated: bool(R.maskTruncated),
+  microBatch: int(1, R.microBatch),
   reference: z.string().optional(),
 };
 
-const FLAGS: [string, string][] = [
-  ['--task <task>', 'kk | math | mcq | code: the reward and data format'],
-  ['--data <file>', "the task's data (JSONL/JSON/CSV/Parquet in its public format)"],
-  ['--limit <n>', 'use only the first n examples (the paper: ≤ 100)'],
-  ['--prompts-per-step <n>', 'prompts per generation batch (default 10)'],
-  ['--num-generations <G>', 'completions per prompt, the group size (default 10)'],
-  ['--num-iterations <mu>', 'optimisation passes per generation batch (default 1, so ratio = 1)'],
-  ['--max-completion-length <n>', 'tokens per completion (default 1024)'],
-  ['--temperature <t>', 'sampling temperature (default 0.7)'],
-  ['--top-p <p>', 'nucleus sampling (default 0.95)'],
-  ['--top-k <k>', 'top-k sampling, 0 = off (default 0)'],
-  ['--loss-type <t>', 'grpo | bnpo | dr_grpo (default bnpo: sum over tokens / total tokens, as the paper)'],
-  ['--epsilon <e>', 'clip range low (and high unless --epsilon-high) (default 0.2)'],
-  ['--epsilon-high <e>', 'clip range high (default = --epsilon)'],
-  ['--beta <b>', 'KL coefficient; 0 loads no reference model (default 0)'],
-  ['--scale-rewards <bool>', 'divide advantages by the group std (default false, as the paper)'],
-  ['--mask-truncated <bool>', 'leave completions cut at the length limit out of the loss (default false)'],
-  ['--micro-batch <n>', 'sequences per forward/backward pass; gradients accumulate (default 8)'],
-  ['--reference <dir>', 'reference model for the KL term (default: the starting model)'],
-];
+const DOCS = {
+  data: { arg: '<file>', help: "the task's data (JSONL/JSON/CSV/Parquet in its public format)" },
+};
 
 export function registerGrpo(program: Command): void {
   const cmd = program
     .command('grpo')
     .description(
-      'Target stage: RLVR with GRPO on a small task dataset.\nPaper defaults: G = 10, β = 0, ε = 0.2, lr 1e-6 constant with warmup, AdamW β 0.9/0.99, weight decay 0.1, max grad norm 0.1, temperature 0.7, top_p 0.95, 25 epochs, loss = sum over tokens / total tokens (bnpo), no std scaling.',
+      "Target stage: RLVR with GRPO on a small task dataset.\nDefaults are the paper's (docs/METHOD.md); a fresh preset uses its own recommended settings.",
     );
-  for (const [f, d] of [...commonFlags, ...FLAGS]) cmd.option(f, d);
+  addOptions(cmd, grpoShape, DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(grpoShape, flags, flags.config as string | undefined);
     // The dataset is validated before any model loads.
     const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit);
-    const run = await openRun(o, 'grpo', { ...o });
+    const run = await openRun(o, 'grpo', { ...o }, (tok) => {
+      const promptLen = longestTokens(tok, data.prompts, 4096);
+      return {
+        command: 'grpo',
+        batchSize: o.microBatch,
+        seqLen: promptLen + o.maxCompletionLength,
+        genRows: Math.min(o.promptsPerStep, data.examples.length) * o.numGenerations,
+        promptLen,
+        newTokens: o.maxCompletionLength,
+        reference: o.beta > 0,
+      };
+    });
     const tok = run.tokenizer;
     if (!tok)
       throw new UsageError(
@@ -122,17 +123,7 @@ export function registerGrpo(program: Command): void {
         eosTokenIds: tok.eosTokenIds,
         decode: (ids) => tok.decode(ids, true),
         reference,
-        rewards: [
-          {
-            name: o.task,
-            weight: 1,
-            minReward: data.task.minReward,
-            score: async (i, completion) => {
-              const g = await data.task.grade(data.examples[i], completion);
-              return { reward: g.reward, correct: g.correct };
-            },
-          },
-        ],
+        rewards: taskRewards(o.task, data.task, data.examples),
         onRewardError: (fn, id, msg) => {
           if (errors.length < 20)
             process.stderr.write(`\nreward ${fn} failed on ${id}: ${msg} (counted as the minimum reward)\n`);

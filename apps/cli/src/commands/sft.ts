@@ -5,25 +5,32 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { generate, type Qwen2Model, type TextTokenizer } from '@warmup/core';
 import { asObject, getString, seededSplit } from '@warmup/tasks';
-import { fitExample, trainSft, type SftExample } from '@warmup/train';
+import { encodeSftRecords, SFT_PAPER, trainSft } from '@warmup/train';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
-import { bool, commonFlags, commonShape, int, resolveOptions } from '../train/options.ts';
+import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
+import { longestTokens } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES, type TaskData } from '../task-data.ts';
 
-const sftShape = {
+const R = SFT_PAPER;
+export const sftShape = {
   ...commonShape,
   data: z.string().min(1),
-  lr: commonShape.lr.default(1e-6),
-  weightDecay: commonShape.weightDecay.default(1e-4),
-  beta1: commonShape.beta1.default(0.9),
-  beta2: commonShape.beta2.default(0.95),
-  epochs: commonShape.epochs.default(3),
-  batchSize: int(1, 4),
-  gradAccum: int(1, 1),
-  maxSeqLen: int(8, 2048),
+  lr: commonShape.lr.default(R.lr),
+  schedule: commonShape.schedule.default(R.schedule),
+  warmupSteps: int(0, R.warmupSteps),
+  weightDecay: commonShape.weightDecay.default(R.weightDecay),
+  beta1: commonShape.beta1.default(R.beta1),
+  beta2: commonShape.beta2.default(R.beta2),
+  adamEps: pos(R.adamEps),
+  maxGradNorm: num(R.maxGradNorm),
+  epochs: commonShape.epochs.default(R.epochs),
+  maxBadSteps: int(1, R.maxBadSteps),
+  batchSize: int(1, R.batchSize),
+  gradAccum: int(1, R.gradAccum),
+  maxSeqLen: int(8, R.maxSeqLen),
   bucketWindow: int(0, 8),
   packing: bool(false),
   evalFraction: z.coerce.number().min(0).max(0.5).default(0.05),
@@ -34,31 +41,20 @@ const sftShape = {
   evalMaxNewTokens: int(1, 1024),
 };
 
-const FLAGS: [string, string][] = [
-  ['--data <file>', 'JSONL with prompt and completion fields (e.g. from `warmup kk generate --with-trace`)'],
-  ['--batch-size <n>', 'sequences per micro-batch (default 4)'],
-  ['--grad-accum <n>', 'micro-batches per optimizer step (default 1)'],
-  ['--max-seq-len <n>', 'truncate prompt+completion to n tokens (default 2048)'],
-  ['--bucket-window <n>', 'sort windows of n batches by length to cut padding; 0 = off (default 8)'],
-  [
-    '--packing [bool]',
-    'pack each micro-batch into rows of up to --max-seq-len tokens (attention stays within each example)',
-  ],
-  ['--eval-fraction <x>', 'held-out share of --data for eval_loss (default 0.05)'],
-  ['--eval-every <n>', 'evaluate every n steps (default 50)'],
-  ['--eval-data <file>', 'task data (e.g. K&K puzzles) to measure held-out accuracy by greedy decoding'],
-  ['--eval-task <task>', 'kk | math | mcq | code (default kk)'],
-  ['--eval-count <n>', 'questions from --eval-data per evaluation (default 50)'],
-  ['--eval-max-new-tokens <n>', 'generation budget per evaluation answer (default 1024)'],
-];
+const DOCS = {
+  data: {
+    arg: '<file>',
+    help: 'JSONL with prompt and completion fields (e.g. from `warmup kk generate --with-trace`)',
+  },
+};
 
 export function registerSft(program: Command): void {
   const cmd = program
     .command('sft')
     .description(
-      'Warmup stage: supervised fine-tuning with the loss on completion tokens only.\nPaper defaults: AdamW β 0.9/0.95, weight decay 1e-4, lr 1e-6 constant with 25 warmup steps, max grad norm 0.1, 3 epochs.',
+      "Warmup stage: supervised fine-tuning with the loss on completion tokens only.\nDefaults are the paper's (docs/METHOD.md); a fresh preset uses its own recommended settings.",
     );
-  for (const [f, d] of [...commonFlags, ...FLAGS]) cmd.option(f, d);
+  addOptions(cmd, sftShape, DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(sftShape, flags, flags.config as string | undefined);
     // Validate every input file before the model loads.
@@ -71,20 +67,15 @@ export function registerSft(program: Command): void {
       ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount)
       : undefined;
 
-    const run = await openRun(o, 'sft', { ...o });
+    const run = await openRun(o, 'sft', { ...o }, (tok) => ({
+      command: 'sft',
+      batchSize: o.batchSize,
+      gradAccum: o.gradAccum,
+      seqLen: o.packing ? o.maxSeqLen : longestTokens(tok, records.map((r) => r.prompt + r.completion), o.maxSeqLen),
+    }));
     const tok = run.tokenizer;
     if (!tok) throw new UsageError(`--model ${o.model}: has no tokenizer (tokenizer.json); SFT on text needs one`);
-    const eos = tok.eosTokenIds[0];
-    let dropped = 0;
-    const all: SftExample[] = [];
-    for (const r of records) {
-      const e = fitExample(
-        { promptIds: tok.encode(r.prompt), completionIds: [...tok.encode(r.completion), eos] },
-        o.maxSeqLen,
-      );
-      if (e) all.push(e);
-      else dropped++;
-    }
+    const { examples: all, dropped } = encodeSftRecords(records, tok, o.maxSeqLen);
     if (all.length === 0)
       throw new UsageError(`--data ${o.data}: every prompt is longer than --max-seq-len ${o.maxSeqLen}`);
     const { train, heldOut } = seededSplit(all, {

@@ -3,7 +3,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { Command } from 'commander';
 import { LORA_TARGETS, type LoraTarget } from '@warmup/core/lora-targets';
+import { BACKEND_NAMES, OPTION_DOCS, optionHelp, type OptionDoc } from '@warmup/train/recipes';
 import { UsageError } from '../errors.ts';
 
 const camel = (k: string): string => k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -72,7 +74,7 @@ export const commonShape = {
   model: z.string().min(1),
   out: z.string().min(1),
   resume: bool(false),
-  backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow']).default('auto'),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
   seed: int(0, 0),
   maxSteps: int(1).optional(),
   epochs: pos().optional(),
@@ -111,33 +113,27 @@ export const commonShape = {
 
 export type CommonOptions = z.infer<z.ZodObject<typeof commonShape>>;
 
-/** Commander definitions of the shared flags (no defaults here: zod applies them). */
-export const commonFlags: [string, string][] = [
-  ['--model <dir|preset>', 'model folder or preset name (models/*.json)'],
-  ['--out <dir>', 'run folder: metrics.jsonl, checkpoint/, final/'],
-  ['--resume', 'continue from <out>/checkpoint'],
-  ['--backend <name>', 'auto | webgpu | wasm | cpu | tensorflow (default auto)'],
-  ['--seed <n>', 'data order, initialisation and sampling seed (default 0)'],
-  ['--max-steps <n>', 'optimizer steps (default: from --epochs)'],
-  ['--epochs <e>', 'passes over the data when --max-steps is not given'],
-  ['--lr <x>', 'peak learning rate'],
-  ['--schedule <name>', 'constant | constant_with_warmup | cosine (default constant_with_warmup)'],
-  ['--warmup-steps <n>', 'linear warmup steps (default 25)'],
-  ['--min-lr-ratio <x>', 'cosine floor as a fraction of --lr (default 0)'],
-  ['--weight-decay <x>', 'AdamW decoupled weight decay (not on biases and norms)'],
-  ['--beta1 <x>', 'AdamW beta1'],
-  ['--beta2 <x>', 'AdamW beta2'],
-  ['--adam-eps <x>', 'AdamW epsilon (default 1e-8)'],
-  ['--max-grad-norm <x>', 'global gradient-norm clip, 0 = off (default 0.1)'],
-  ['--checkpoint-every <n>', 'save <out>/checkpoint every n steps (default 50; 0 = at the end)'],
-  ['--max-bad-steps <n>', 'stop after n consecutive NaN/Inf steps (default 5)'],
-  ['--prompt-style <s>', 'r1 | chat (default r1)'],
-  [
-    '--lora-rank <r>',
-    'train LoRA adapters of rank r on a frozen base, merged into final/ (default 0 = full fine-tuning)',
-  ],
-  ['--lora-alpha <x>', 'LoRA scale numerator: updates are scaled by alpha / rank (default 2 * rank)'],
-  ['--lora-dropout <p>', "dropout on the adapters' input while training (default 0)"],
-  ['--lora-targets <list>', `projections that get adapters (default ${LORA_TARGETS.join(',')})`],
-  ['--config <file>', 'JSON or YAML file with any of these options (flags win)'],
-];
+/** Commander flag and help for every key of `shape` (and --config): help from OPTION_DOCS (or
+ *  `docs` for a command's own meaning of a name), the default read from the schema itself. */
+export function flagList(shape: z.ZodRawShape, docs: Record<string, OptionDoc> = {}): [string, string][] {
+  const all: Record<string, OptionDoc> = { ...OPTION_DOCS, ...docs };
+  return [...Object.keys(shape), 'config'].map((key) => {
+    const doc = all[key];
+    if (!doc) throw new Error(`option ${key} has no documentation in OPTION_DOCS`);
+    const flag = `--${kebab(key)}${doc.arg ? ` ${doc.arg}` : ''}`;
+    return [flag, optionHelp(doc, schemaDefault(shape[key] as z.ZodType | undefined))];
+  });
+}
+
+export function addOptions(cmd: Command, shape: z.ZodRawShape, docs: Record<string, OptionDoc> = {}): void {
+  for (const [flag, help] of flagList(shape, docs)) cmd.option(flag, help);
+}
+
+/** The value a schema gives an absent option (undefined when it has no default). */
+export function schemaDefault(schema: z.ZodType | undefined): unknown {
+  const r = schema?.safeParse(undefined);
+  return r?.success ? r.data : undefined;
+}
+
+/** The shared flags as [flag, help] (--config included); commands call addOptions instead. */
+export const commonFlags: [string, string][] = flagList(commonShape);

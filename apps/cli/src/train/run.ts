@@ -15,8 +15,11 @@ import {
 } from '@warmup/core';
 import { folderStore, openMetricsLog, writeModelFolder, type MetricsLog } from '@warmup/node';
 import {
+  adamwOf,
   newOptimizer,
+  newTrainerState,
   readCheckpoint,
+  scheduleOf,
   type AdamW,
   type CheckpointStore,
   type LoopOptions,
@@ -24,6 +27,7 @@ import {
 } from '@warmup/train';
 import { UsageError } from '../errors.ts';
 import { resolveModel, useBackendFlag } from '../model-spec.ts';
+import { checkRunMemory } from '../memory-check.ts';
 import type { CommonOptions } from './options.ts';
 
 export interface Run {
@@ -47,14 +51,21 @@ export function checkRunFolder(o: CommonOptions): void {
     throw new UsageError(`--out ${o.out} already holds a run; pass --resume to continue it or choose another --out`);
 }
 
-export async function openRun(o: CommonOptions, kind: 'sft' | 'grpo', settings: Record<string, unknown>): Promise<Run> {
+export async function openRun(
+  o: CommonOptions,
+  kind: 'sft' | 'grpo',
+  settings: Record<string, unknown>,
+  memory?: Parameters<typeof checkRunMemory>[2],
+): Promise<Run> {
   checkRunFolder(o);
   const backend = await useBackendFlag(o.backend);
+  // Refuse before loading when the plan does not fit the backend.
+  if (memory) await checkRunMemory(o, backend, memory);
   const base = await resolveModel(o.model, { seed: o.seed });
-  const optimizer = newOptimizer({ beta1: o.beta1, beta2: o.beta2, eps: o.adamEps, weightDecay: o.weightDecay });
+  const optimizer = newOptimizer(adamwOf(o));
   const store = folderStore(path.join(o.out, 'checkpoint'));
   let model = base.model;
-  let state: TrainerState = { version: 1, kind, step: 0, cursor: 0, seed: o.seed, adamT: 0, extra: {} };
+  let state: TrainerState = newTrainerState(kind, o.seed);
   const src = o.resume ? await store.open() : undefined;
   if (src) {
     base.model.dispose();
@@ -121,8 +132,7 @@ export function loopOptions(
   });
   return {
     maxSteps,
-    schedule: { name: o.schedule, lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: maxSteps, minRatio: o.minLrRatio },
-    adamw: { beta1: o.beta1, beta2: o.beta2, eps: o.adamEps, weightDecay: o.weightDecay },
+    schedule: scheduleOf(o, maxSteps),
     maxGradNorm: o.maxGradNorm,
     checkpointEvery: o.checkpointEvery,
     maxBadSteps: o.maxBadSteps,
