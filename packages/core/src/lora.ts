@@ -294,9 +294,13 @@ export function mergeLora(model: Qwen2Model): void {
   if (!lora) return;
   for (let layer = 0; layer < model.config.numLayers; layer++) {
     for (const { site, weight } of lora.siteWeights()) {
-      const w = model.p(`model.layers.${layer}.${weight}`);
       const d = lora.mergedDelta(layer, site)!;
-      tf.tidy(() => w.assign(tf.add(w, d)));
+      let col = 0; // the weight may be split in column pieces (see Qwen2Model.parts)
+      for (const w of model.parts(`model.layers.${layer}.${weight}`)) {
+        const n = w.shape[1]!;
+        tf.tidy(() => w.assign(tf.add(w, tf.slice(d, [0, col], [-1, n]))));
+        col += n;
+      }
       d.dispose();
     }
   }

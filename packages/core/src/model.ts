@@ -2,7 +2,8 @@
 // rotate-half RoPE, grouped-query attention with q/k/v biases, SwiGLU MLP, optional tied head.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.ts';
-import { cols, linear } from './ops.ts';
+import { pieceName } from './layout.ts';
+import { cols, gatherRows, linear } from './ops.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
 /** Keys and values of every layer for the tokens seen so far, plus their attention mask. */
@@ -46,8 +47,20 @@ export class Qwen2Model {
 
   p(name: string): tf.Variable {
     const v = this.params.get(name);
-    if (!v) throw new Error(`no parameter ${name}`);
-    return v;
+    if (v) return v;
+    if (this.params.has(pieceName(name, 0))) throw new Error(`parameter ${name} is split in pieces: use parts()`);
+    throw new Error(`no parameter ${name}`);
+  }
+
+  /** A parameter as stored: one variable, or the pieces `name#0, name#1, …` of one too large for
+   *  a single WebGPU binding (embeddings split by rows, [in, out] weights by columns). */
+  parts(name: string): tf.Variable[] {
+    const v = this.params.get(name);
+    if (v) return [v];
+    const out: tf.Variable[] = [];
+    for (let k = 0; this.params.has(pieceName(name, k)); k++) out.push(this.params.get(pieceName(name, k))!);
+    if (!out.length) throw new Error(`no parameter ${name}`);
+    return out;
   }
 
   /** What the optimizer updates: the adapters when LoRA is attached, else every parameter. */
@@ -55,28 +68,37 @@ export class Qwen2Model {
     return this.lora ? this.lora.params : this.params;
   }
 
-  /** A linear layer's weight, stored [in, out]. */
-  w(name: string): tf.Tensor2D {
-    return this.p(name) as unknown as tf.Tensor2D;
+  /** A linear layer's weight, stored [in, out] (in column pieces when split). */
+  w(name: string): tf.Tensor2D[] {
+    return this.parts(name) as unknown as tf.Tensor2D[];
   }
 
-  /** The output projection [V, D]: the embedding matrix itself when tied. */
+  private get headName(): string {
+    return this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  }
+
+  /** The output projection [V, D]: the embedding matrix itself when tied. Unsplit models only. */
   get lmHead(): tf.Variable {
-    return this.config.tieWordEmbeddings ? this.p('model.embed_tokens.weight') : this.p('lm_head.weight');
+    return this.p(this.headName);
   }
 
-  private headT?: { source: object; t: tf.Tensor2D };
+  /** The output projection as row pieces [V_k, D] covering the vocabulary in order. */
+  lmHeadParts(): tf.Variable[] {
+    return this.parts(this.headName);
+  }
 
-  /** The LM head transposed [D, V] for inference, kept with the model and refreshed when the
-   *  weights change (an optimizer update gives the variable a new dataId). Not for use under a
-   *  gradient tape: training goes through tokenLogprobs. */
-  lmHeadTransposed(): tf.Tensor2D {
-    const head = this.lmHead;
-    if (!this.headT || this.headT.source !== head.dataId) {
-      this.headT?.t.dispose();
-      this.headT = { source: head.dataId, t: tf.keep(tf.transpose(head) as tf.Tensor2D) };
-    }
-    return this.headT.t;
+  private headT: { source: object; t: tf.Tensor2D }[] = [];
+
+  /** The LM head transposed, [D, V_k] per piece, for inference: kept with the model and
+   *  refreshed when the weights change (an optimizer update gives a variable a new dataId). Not
+   *  for use under a gradient tape: training goes through tokenLogprobs. */
+  lmHeadTransposed(): tf.Tensor2D[] {
+    this.lmHeadParts().forEach((head, k) => {
+      if (this.headT[k]?.source === head.dataId) return;
+      this.headT[k]?.t.dispose();
+      this.headT[k] = { source: head.dataId, t: tf.keep(tf.transpose(head) as tf.Tensor2D) };
+    });
+    return this.headT.map((h) => h.t);
   }
 
   /** Run the decoder. Wrap in tf.tidy (or dispose `hidden`); with `useCache` the returned cache
@@ -108,8 +130,7 @@ export class Qwen2Model {
       return d ? (tf.add(y, d) as tf.Tensor2D) : y;
     };
 
-    const ids = tf.tensor1d(input.inputIds.flat(), 'int32'); // [B*T]
-    let x = tf.gather(this.p('model.embed_tokens.weight'), ids) as tf.Tensor2D; // [B*T, D]
+    let x = gatherRows(this.w('model.embed_tokens.weight'), input.inputIds.flat()); // [B*T, D]
     for (let i = 0; i < c.numLayers; i++) {
       const pre = `model.layers.${i}`;
       // --- attention ---
@@ -161,15 +182,15 @@ export class Qwen2Model {
   logits(hidden: tf.Tensor): tf.Tensor {
     const D = this.config.hiddenSize;
     const lead = hidden.shape.slice(0, -1);
-    return tf.reshape(tf.matMul(tf.reshape(hidden, [-1, D]) as tf.Tensor2D, this.lmHeadTransposed()), [
-      ...lead,
-      this.config.vocabSize,
-    ]);
+    const h = tf.reshape(hidden, [-1, D]) as tf.Tensor2D; // [N, D]
+    const pieces = this.lmHeadTransposed().map((wT) => tf.matMul(h, wT)); // [N, V_k] each
+    const logits = pieces.length === 1 ? pieces[0] : tf.concat(pieces, 1); // [N, V]
+    return tf.reshape(logits, [...lead, this.config.vocabSize]);
   }
 
   dispose(): void {
-    this.headT?.t.dispose();
-    this.headT = undefined;
+    for (const h of this.headT) h.t.dispose();
+    this.headT = [];
     this.lora?.dispose();
     this.lora = undefined;
     for (const v of this.params.values()) v.dispose();

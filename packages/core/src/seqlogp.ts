@@ -28,5 +28,5 @@ export function selectedLogprobs(
     'int32',
   );
   const h = tf.gather(tf.reshape(hidden, [B * T, D]), idx) as tf.Tensor2D; // [N, D]
-  return tokenLogprobs(h, model.lmHead as tf.Tensor2D, sel.targets, temperature, chunkRows);
+  return tokenLogprobs(h, model.lmHeadParts() as tf.Tensor2D[], sel.targets, temperature, chunkRows);
 }

@@ -94,9 +94,11 @@ export function throwIfWebgpuFailed(): void {
   throw new WebgpuError(msg);
 }
 
-/** Dawn delivers error callbacks from its event loop: give them a turn before checking. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/** Dawn delivers error callbacks from its event loop: let the submitted work finish and the
+ *  callbacks run before checking. */
+async function settle(): Promise<void> {
+  await state?.device.queue.onSubmittedWorkDone().catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 async function createDevice(maxBinding: number | undefined): Promise<{ device: GPUDevice; info: GPUAdapterInfo }> {
@@ -140,8 +142,6 @@ function watch(device: GPUDevice, maxBinding: number | undefined): DeviceState {
           ? 'validation error'
           : 'internal error';
     const first = ev.error.message.split('\n')[0];
-    // Follow-ups of an error already thrown say nothing new.
-    if (s.reported && /due to a previous error/.test(first)) return;
     const text = `${kind}: ${first}`;
     if (s.error === undefined) s.error = text;
     else s.more++;

@@ -2,7 +2,18 @@
 // against config.json) or from scratch with seeded initialisation; and saving back to HF format.
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, parseConfig, expectedShapes, type Qwen2Config } from './config.ts';
-import { paramSpecs, rowSize, toHfLayout, transpose2d } from './layout.ts';
+import { maxBindingBytes } from './binding.ts';
+import {
+  joinedValues,
+  type ParamSpec,
+  paramSpecs,
+  paramSplit,
+  pieceName,
+  rowSize,
+  splitData,
+  toHfLayout,
+  transpose2d,
+} from './layout.ts';
 import { Qwen2Model } from './model.ts';
 import { Rng } from './rng.ts';
 import {
@@ -80,12 +91,31 @@ export function toVariable(data: Float32Array, shape: number[]): tf.Variable {
   return v;
 }
 
+/** Store a parameter's values (stored layout) as one variable, or as pieces `name#k` when it is
+ *  larger than the binding limit (see ParamSplit). */
+function setParam(params: Map<string, tf.Variable>, spec: ParamSpec, data: Float32Array, limitBytes: number): void {
+  const split = paramSplit(spec, limitBytes);
+  if (!split) {
+    params.set(spec.name, toVariable(data, spec.shape));
+    return;
+  }
+  splitData(data, spec.shape, split).forEach((piece, k) => {
+    const shape = split.axis === 0 ? [split.sizes[k], spec.shape[1]] : [spec.shape[0], split.sizes[k]];
+    params.set(pieceName(spec.name, k), toVariable(piece, shape));
+  });
+}
+
+export interface LoadOptions {
+  weightsFile?: string;
+  config?: Qwen2Config;
+  /** Split parameters larger than this many bytes; defaults to the active backend's binding limit. */
+  maxBindingBytes?: number;
+}
+
 /** Load a Qwen2 model from a checkpoint folder/URL/file set. Each tensor is read, converted to
  *  float32 and uploaded before the next is read. */
-export async function loadModel(
-  src: ModelSource,
-  opts: { weightsFile?: string; config?: Qwen2Config } = {},
-): Promise<Qwen2Model> {
+export async function loadModel(src: ModelSource, opts: LoadOptions = {}): Promise<Qwen2Model> {
+  const limit = opts.maxBindingBytes ?? maxBindingBytes();
   const config = opts.config ?? (await loadConfig(src));
   const tensors = await indexTensors(src, opts.weightsFile);
   const shapes = expectedShapes(config);
@@ -118,7 +148,7 @@ export async function loadModel(
       const hfData = buf ?? data!;
       // HF stores [out, in]; linear layers run on [in, out] (see ops.ts).
       const stored = spec.transposed ? transpose2d(hfData, spec.shape[1], spec.shape[0]) : hfData;
-      params.set(spec.name, toVariable(stored, spec.shape));
+      setParam(params, spec, stored, limit);
     }
   } catch (e) {
     for (const v of params.values()) v.dispose();
@@ -129,7 +159,12 @@ export async function loadModel(
 
 /** A fresh model with the usual initialisation (normal(0, 0.02) matrices, zero biases, unit
  *  norms), drawn from a seeded JS generator so every backend gets the same weights. */
-export function initModel(config: Qwen2Config, seed = 0, std = 0.02): Qwen2Model {
+export function initModel(
+  config: Qwen2Config,
+  seed = 0,
+  std = 0.02,
+  limitBytes: number = maxBindingBytes(),
+): Qwen2Model {
   const rng = new Rng(seed);
   const params = new Map<string, tf.Variable>();
   for (const spec of paramSpecs(config)) {
@@ -137,7 +172,7 @@ export function initModel(config: Qwen2Config, seed = 0, std = 0.02): Qwen2Model
     const data = new Float32Array(n);
     if (spec.kind === 'norm') data.fill(1);
     else if (spec.kind !== 'bias') for (let i = 0; i < n; i++) data[i] = rng.normal() * std;
-    params.set(spec.name, toVariable(data, spec.shape));
+    setParam(params, spec, data, limitBytes);
   }
   return new Qwen2Model(config, params);
 }
@@ -147,7 +182,7 @@ export async function* hfTensors(
   model: Qwen2Model,
 ): AsyncGenerator<{ name: string; shape: number[]; data: Float32Array }> {
   for (const spec of paramSpecs(model.config)) {
-    const all = toHfLayout(spec, (await model.p(spec.name).data()) as Float32Array);
+    const all = toHfLayout(spec, (await joinedValues(spec, (n) => model.params.get(n)))!);
     const row = spec.transposed ? spec.shape[0] : rowSize(spec.shape);
     const rest = spec.transposed ? [spec.shape[0]] : spec.shape.slice(1);
     for (const part of spec.parts) {
