@@ -8,7 +8,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connect, Plugin } from 'vite';
 import { defineConfig } from 'vite';
-import { viteStaticCopy } from 'vite-plugin-static-copy';
 
 const repoRoot = path.dirname(fileURLToPath(import.meta.url));
 const fixturesDir = path.resolve(repoRoot, 'fixtures');
@@ -82,6 +81,33 @@ function pyodideWorkerCsp(): Plugin {
   });
 }
 
+const PYODIDE_TYPES: Record<string, string> = {
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.zip': 'application/zip',
+  '.json': 'application/json',
+};
+
+/** Pyodide's runtime under /pyodide/: read from node_modules by the dev server, emitted into the
+ *  build (which preview serves). Twenty lines instead of a copy plugin that wants a newer Node. */
+function pyodideAssets(): Plugin {
+  return {
+    name: 'warmup-pyodide-assets',
+    configureServer: (server) =>
+      void server.middlewares.use((req, res, next) => {
+        const name = /^\/pyodide\/([^/]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname)?.[1];
+        if (!name || !PYODIDE_FILES.includes(name)) return next();
+        res.setHeader('Content-Type', PYODIDE_TYPES[path.extname(name)] ?? 'application/octet-stream');
+        createReadStream(path.join(pyodideDir, name)).pipe(res);
+      }),
+    generateBundle() {
+      for (const f of PYODIDE_FILES) {
+        this.emitFile({ type: 'asset', fileName: `pyodide/${f}`, source: readFileSync(path.join(pyodideDir, f)) });
+      }
+    },
+  };
+}
+
 function fixtures(): Plugin {
   return middleware('warmup-fixtures', serveFixtures());
 }
@@ -90,17 +116,7 @@ export default defineConfig({
   root: path.resolve(repoRoot, 'apps/web'),
   publicDir: path.resolve(repoRoot, 'public'),
   base: './',
-  plugins: [
-    fixtures(),
-    pyodideWorkerCsp(),
-    viteStaticCopy({
-      targets: PYODIDE_FILES.map((f) => ({
-        src: path.join(pyodideDir, f).replaceAll(path.sep, '/'),
-        dest: 'pyodide',
-        rename: { stripBase: true },
-      })),
-    }),
-  ],
+  plugins: [fixtures(), pyodideWorkerCsp(), pyodideAssets()],
   worker: { format: 'es' },
   build: {
     outDir: path.resolve(repoRoot, 'dist/web'),
