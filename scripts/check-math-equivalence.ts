@@ -27,6 +27,8 @@ const cases: Case[] = parseJsonl(readFileSync(file, 'utf8'), file).map(({ value,
 
 /** Why we disagree, keyed by `gold ⟂ pred` (stable across re-orderings of the file). */
 const REASONS: Record<string, string> = {
+  '$F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}$ ⟂ $F_n = \\sum_{k=0}^{n-1} F_{n-k-1} F_k$':
+    'A miss: @cortex-js/compute-engine 0.27 (pinned: the last release that supports Node 20) parses `F_k F_{n-k-1}` inside a sum as one malformed subscript; 0.140 (Node >= 22.3) accepts this pair.',
   '$1 - \\frac{1}{\\mathrm{e}}$ ⟂ $1 + \\frac{1}{\\mathrm{e}}$':
     "The two values differ (0.632 vs 1.368). Math-Verify's regression table (tests/test_yujianll.py) expects a match here, apparently a quirk of how its parser reads \\mathrm{e}; no careful grader accepts it.",
 };
