@@ -17,7 +17,17 @@ export function isInputError(e: unknown): boolean {
 }
 
 /** A one-line explanation for failures of the environment that users can act on, or undefined. */
-export function environmentHint(e: unknown): string | undefined {
+/** What to lower when the wasm heap runs out, by subcommand (generate and serve have no batch). */
+const WASM_OOM_ADVICE: Record<string, string> = {
+  sft: 'lower --batch-size (and raise --grad-accum to keep the effective batch) or --max-seq-len, or use another --backend',
+  pretrain:
+    'lower --batch-size (and raise --grad-accum to keep the effective batch) or --max-seq-len, or use another --backend',
+  grpo: 'lower --micro-batch, --prompts-per-step or --max-completion-length, or use another --backend',
+  eval: 'lower --batch-size or --max-new-tokens, or use another --backend',
+  pipeline: 'lower the batch sizes or sequence lengths, or use another --backend',
+};
+
+export function environmentHint(e: unknown, command?: string): string | undefined {
   // A WebGPU validation error, out-of-memory or device loss: the message says it all.
   if ((e as { name?: string } | null)?.name === 'WebgpuError') return (e as Error).message;
   // tfjs-backend-wasm runs out of heap on long sequences at large batch sizes.
@@ -27,7 +37,9 @@ export function environmentHint(e: unknown): string | undefined {
     e instanceof WebAssembly.RuntimeError &&
     /^Aborted\(|table index is out of bounds|memory access out of bounds/.test(e.message)
   ) {
-    return `the wasm backend crashed (${e.message.split('.')[0]}), most likely out of memory (its heap is capped at a few GB): lower --batch-size (and raise --grad-accum to keep the effective batch) or --max-seq-len, or use another --backend`;
+    const advice =
+      WASM_OOM_ADVICE[command ?? ''] ?? 'use a smaller model or another --backend (`warmup plan` shows what fits)';
+    return `the wasm backend crashed (${e.message.split('.')[0]}), most likely out of memory (its heap is capped at 4 GiB): ${advice}`;
   }
   return undefined;
 }

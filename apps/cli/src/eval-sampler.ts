@@ -5,6 +5,7 @@ import type { GeneratedSample, Sampler } from '@warmup/eval';
 import type { MakeSampler, SamplerOptions } from './commands/eval.ts';
 import { UsageError } from './errors.ts';
 import { readPreset, resolveModel, useBackendFlag } from './model-spec.ts';
+import { checkMemory } from './memory-check.ts';
 
 /** FNV-1a over the base seed, the chunk index and the prompts: the runner asks for the same
  *  questions in the same groups when a run is resumed, so the same chunk gets the same stream,
@@ -71,7 +72,14 @@ export function modelSampler(model: Qwen2Model, tokenizer: TextTokenizer, o: Sam
 /** `MakeSampler` for the CLI: activates --backend, loads the model (a preset is initialised from
  *  --seed) and needs a tokenizer, since the eval harness works on text. */
 export const makeSampler: MakeSampler = async (opts) => {
-  await useBackendFlag(opts.backend);
+  const used = await useBackendFlag(opts.backend);
+  // Prompts are not tokenized yet: 256 tokens stands in for the task's usual prompt.
+  await checkMemory(opts.model, used, {
+    command: 'eval',
+    genRows: opts.batchSize,
+    promptLen: 256,
+    newTokens: opts.maxNewTokens,
+  });
   const { model, tokenizer, name } = await resolveModel(opts.model, { seed: opts.seed });
   if (!tokenizer) {
     model.dispose();

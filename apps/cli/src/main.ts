@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   distill: async () => (await import('./commands/distill.ts')).registerDistill,
   traces: async () => (await import('./commands/traces.ts')).registerTraces,
   grade: async () => (await import('./commands/grade.ts')).registerGrade,
+  init: async () => (await import('./commands/init.ts')).registerInit,
+  plan: async () => (await import('./commands/plan.ts')).registerPlan,
   eval: async () => {
     const [{ registerEval }, { isModelPreset, makeSampler }, { BACKEND_NAMES }, { nodeTask }] = await Promise.all([
       import('./commands/eval.ts'),
@@ -67,7 +69,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       process.exit(2);
     }
-    const hint = environmentHint(e);
+    const hint = environmentHint(e, argv.slice(2).find((a) => !a.startsWith('-')));
     process.stderr.write(hint ? `error: ${hint}\n` : `${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(1);
   }

@@ -98,7 +98,7 @@ export function qwenTokenizer(): TextTokenizer {
 }
 
 /** A preset's tokenizer: the full Qwen one, none, or a folder under models/ (e.g. kk-tokenizer). */
-async function presetTokenizer(preset: Preset, dir = PRESETS_DIR): Promise<TextTokenizer | undefined> {
+export async function presetTokenizer(preset: Preset, dir = PRESETS_DIR): Promise<TextTokenizer | undefined> {
   if (preset.tokenizer === 'none') return undefined;
   if (preset.tokenizer === 'qwen') return qwenTokenizer();
   const folder = path.join(dir, preset.tokenizer);

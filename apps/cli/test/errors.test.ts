@@ -11,9 +11,14 @@ describe('CLI errors', () => {
   });
 
   it('explains a wasm abort as memory and names the flags to change', () => {
-    const hint = environmentHint(new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.'));
+    const abort = new WebAssembly.RuntimeError('Aborted(). Build with -sASSERTIONS for more info.');
+    const hint = environmentHint(abort, 'sft');
     expect(hint).toMatch(/out of memory/);
     expect(hint).toMatch(/--batch-size/);
+    expect(environmentHint(abort, 'grpo')).toMatch(/--micro-batch/);
+    // generate has no batch to lower: the hint must not name flags it does not take.
+    expect(environmentHint(abort, 'generate')).not.toMatch(/--batch-size|--grad-accum|--max-seq-len/);
+    expect(environmentHint(abort, 'generate')).toMatch(/warmup plan/);
     expect(environmentHint(new WebAssembly.RuntimeError('table index is out of bounds'))).toMatch(
       /crashed \(table index is out of bounds\), most likely out of memory/,
     );

@@ -19,3 +19,4 @@ export * from './tokenizer-shrink.ts';
 export * from './ops.ts';
 export * from './lora.ts';
 export * from './random-checkpoint.ts';
+export * from './memory-plan.ts';

@@ -134,16 +134,19 @@ function halfToFloat(h: number): number {
 export interface StTensorSpec {
   name: string;
   shape: number[];
+  /** Stored dtype (default F32). */
+  dtype?: StDtype;
 }
 
-/** Build the header (length prefix + JSON padded to 8 bytes) for float32 tensors in the given
- *  order; the data section is then each tensor's float32 bytes in the same order. */
+/** Build the header (length prefix + JSON padded to 8 bytes) for tensors in the given order; the
+ *  data section is then each tensor's bytes (float32 unless the spec says otherwise) in order. */
 export function encodeHeader(tensors: StTensorSpec[], metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
   const obj: Record<string, unknown> = { __metadata__: metadata };
   let off = 0;
   for (const t of tensors) {
-    const bytes = t.shape.reduce((a, b) => a * b, 1) * 4;
-    obj[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [off, off + bytes] };
+    const dtype = t.dtype ?? 'F32';
+    const bytes = t.shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
+    obj[t.name] = { dtype, shape: t.shape, data_offsets: [off, off + bytes] };
     off += bytes;
   }
   const json = new TextEncoder().encode(JSON.stringify(obj));
@@ -152,4 +155,48 @@ export function encodeHeader(tensors: StTensorSpec[], metadata: Record<string, s
   new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
   out.set(json, 8);
   return out;
+}
+
+/** Encode float32 values as little-endian bytes of `dtype` (BF16 rounds to nearest even). */
+export function encodeFromFloat32(values: Float32Array, dtype: StDtype): Uint8Array {
+  if (dtype === 'F32') return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const u32 = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const out = new Uint16Array(values.length);
+  if (dtype === 'BF16') {
+    for (let i = 0; i < u32.length; i++) {
+      const x = u32[i];
+      // NaN stays NaN (quiet bit set); finite values round to nearest, ties to even.
+      out[i] = (x & 0x7fffffff) > 0x7f800000 ? (x >>> 16) | 0x40 : (x + 0x7fff + ((x >>> 16) & 1)) >>> 16;
+    }
+  } else for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]);
+  return new Uint8Array(out.buffer);
+}
+
+const f32 = new Float32Array(1);
+const u32view = new Uint32Array(f32.buffer);
+
+/** float32 -> IEEE half (round to nearest even; overflow to infinity, underflow to subnormals/zero). */
+function floatToHalf(v: number): number {
+  f32[0] = v;
+  const x = u32view[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let r = m >>> shift;
+    const rem = m & ((1 << shift) - 1);
+    if (rem > half || (rem === half && r & 1)) r++;
+    return sign | r;
+  }
+  let r = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && r & 1)) r++;
+  return sign | r;
 }

@@ -32,7 +32,8 @@ export class TextTokenizer {
     const model = this.tokenizerJson.model as { vocab?: Record<string, number> } | undefined;
     const added = (this.tokenizerJson.added_tokens as { id: number }[] | undefined) ?? [];
     const ids = [...Object.values(model?.vocab ?? {}), ...added.map((a) => a.id)];
-    return ids.length ? Math.max(...ids) + 1 : 0;
+    // A loop, not Math.max(...ids): 151k arguments overflow the stack.
+    return ids.length ? ids.reduce((m, id) => Math.max(m, id), 0) + 1 : 0;
   }
 
   encode(text: string): number[] {

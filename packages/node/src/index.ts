@@ -6,3 +6,4 @@ export * from './backend.ts';
 export * from './sandbox/index.ts';
 export * from './checkpoint-store.ts';
 export * from './metrics-log.ts';
+export * from './memory.ts';

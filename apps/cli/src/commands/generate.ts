@@ -77,7 +77,16 @@ export function registerGenerate(program: Command): void {
 
       const { resolveModel, useBackendFlag } = await import('../model-spec.ts');
       const { generate } = await import('@warmup/core');
-      await useBackendFlag(flags.backend);
+      const used = await useBackendFlag(flags.backend);
+      // Refuse before loading when the model cannot fit (prompt length bounded by its bytes).
+      const { checkMemory } = await import('../memory-check.ts');
+      await checkMemory(flags.model, used, {
+        command: 'generate',
+        genRows: 1,
+        promptLen:
+          flags.promptIds !== undefined ? flags.promptIds.split(',').length : Buffer.byteLength(flags.prompt!) + 32,
+        newTokens: maxNewTokens,
+      });
       const { model, tokenizer, name } = await resolveModel(flags.model, { seed });
       try {
         let ids: number[];
