@@ -37,6 +37,7 @@ const problem: CodeExample = {
   id: 'inc',
   prompt: 'def inc(x):\n    """Return x + 1."""\n',
   entryPoint: 'inc',
+  canonicalSolution: '    return x + 1\n',
   test: 'def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(-5) == -4\n',
 };
 const task = createCodeTask({ sandbox, timeoutMs: 2000 });
@@ -201,5 +202,60 @@ describe('PythonSandbox without namespaces (rlimits and the socket guard only)',
     );
     expect(bomb.ok).toBe(false);
     await expectNoStrays();
+  });
+
+  it('blocks raw sockets, setsid children, and files outside its folder', async () => {
+    let connections = 0;
+    const server = net.createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const raw = await weak.run(
+        `import _socket\n_socket.SocketType(2, 1).connect(("127.0.0.1", ${port}))\nprint("connected")`,
+        5000,
+      );
+      expect(raw.stdout).not.toContain('connected');
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
+    const sleeper = await weak.run(
+      'import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\nprint("parent done")',
+      3000,
+    );
+    expect(sleeper.ok).toBe(false);
+    await expectNoStrays();
+    const data = path.join(toolkitRoot(), 'data', 'humaneval-sample.jsonl');
+    for (const code of [
+      `print(open(${JSON.stringify(data)}).read()[:20])`,
+      `print(open("/usr/../${data.slice(1)}").read()[:20])`,
+      `import os\nos.symlink(${JSON.stringify(data)}, "x")\nprint(open("x").read()[:20])`,
+      `import os.path\nos.path.realpath = lambda p, **k: "/tmp/ok"\nprint(open(${JSON.stringify(data)}).read()[:20])`,
+    ]) {
+      const r = await weak.run(code, 5000);
+      expect(r.ok, code).toBe(false);
+      expect(r.stdout, code).not.toContain('task_id');
+    }
+    // its own folder and the standard library stay usable
+    const ok = await weak.run(
+      'import json, fractions\nopen("scratch.txt", "w").write("x")\nprint(open("scratch.txt").read())',
+      5000,
+    );
+    expect(ok.stdout).toBe('x\n');
+  });
+});
+
+describe.runIf(root)('PythonSandbox as root, the namespace mode', () => {
+  it('shows no host data: the data folder with the reference solutions does not exist inside', async () => {
+    const data = path.join(toolkitRoot(), 'data', 'humaneval-sample.jsonl');
+    const r = await sandbox.run(
+      `import os\nprint(os.path.exists(${JSON.stringify(data)}), sorted(os.listdir("/")))`,
+      5000,
+    );
+    expect(r.stdout.trim().startsWith('False')).toBe(true);
+    expect(r.stdout).not.toContain("'work'");
   });
 });

@@ -4,8 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  buildTestProgram,
+  buildCandidateProgram,
+  buildReferenceProgram,
   candidateModule,
+  checkCallResults,
+  checkPyValue,
+  readReport,
+  samePyValue,
   CODE_RAW_JSON_FIELDS,
   codeFromRecord,
   createCodeTask,
@@ -49,6 +54,9 @@ describe('code records', () => {
 
   it('rejects records without tests or with a bad entry point', () => {
     expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f' }, 'x:3', 0)).toThrow(/x:3.*test/);
+    expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f', test: 't' }, 'x:5', 0)).toThrow(
+      /x:5.*canonical_solution/,
+    );
     expect(() => codeFromRecord({ task_id: 't', prompt: 'p', entry_point: 'f()', test: '' }, 'x:4', 0)).toThrow(
       /entry_point/,
     );
@@ -62,16 +70,65 @@ describe('test program', () => {
     expect(candidateModule(prompt, '    return x', 'f')).toBe(`${prompt}    return x`);
   });
 
-  it('embeds the sentinel and the sources as string literals', () => {
-    const prompt = 'def f():\n    """"quoted"\\n"""\n';
-    const p = buildTestProgram(
-      { prompt, entryPoint: 'f', test: 'def check(c):\n    assert c() == 1\n' },
-      'def f():\n    return 1',
-      'SENT',
-    );
-    expect(p).toContain('print("SENT")');
-    expect(p).toContain(JSON.stringify(prompt));
-    expect(p).toContain(JSON.stringify(candidateModule(prompt, 'def f():\n    return 1', 'f')));
+  it("never puts the tests or the reference solution in the candidate's program", () => {
+    const problem = {
+      prompt: "def f(x):\n    '''doc'''\n",
+      entryPoint: 'f',
+      test: 'def check(c):\n    assert c(1) == 1234567\n',
+      canonicalSolution: '    return 1234567 * x\n',
+    };
+    const ref = buildReferenceProgram(problem, '__WARMUP_N1__');
+    expect(ref).toContain(JSON.stringify(problem.test).slice(1, -1));
+    const cand = buildCandidateProgram(problem, 'def f(x):\n    return 0', [{ l: [{ i: '1' }] }], '__WARMUP_N2__');
+    expect(cand).not.toContain('1234567');
+    expect(cand).not.toContain('check');
+    expect(cand).not.toContain('__WARMUP_N1__');
+  });
+});
+
+describe('the report channel', () => {
+  it('takes exactly one framed report', () => {
+    expect(readReport('noise\nNONCE[1]\n', 'NONCE')).toEqual([1]);
+    expect(() => readReport('NONCE[1]\nNONCE[2]\n', 'NONCE')).toThrow(/more than one/);
+    expect(() => readReport('[1]\n', 'NONCE')).toThrow(/no report/);
+  });
+
+  it('accepts only the strict plain-data encoding', () => {
+    expect(
+      checkPyValue({ l: [null, true, 'a', { i: '-ff' }, { f: 'nan' }, { d: [[{ i: '1' }, { t: [] }]] }] }),
+    ).toBeTruthy();
+    for (const bad of [{ i: '12', x: 1 }, { i: 12 }, { f: '1.0; import os' }, { q: [] }, [1], 3, { d: [[1]] }])
+      expect(() => checkPyValue(bad), JSON.stringify(bad)).toThrow();
+    expect(() => checkCallResults([{ ok: true }], 2)).toThrow(/2 call results/);
+    expect(() => checkCallResults([{ ok: true, err: 'x' }], 1)).toThrow();
+  });
+
+  it('compares by type and value, floats within atol', () => {
+    expect(samePyValue(true, { i: '1' }, 0)).toBe(false);
+    expect(samePyValue({ i: '1' }, { f: '1.0' }, 0)).toBe(true);
+    expect(samePyValue({ f: '0.30000000000000004' }, { f: '0.3' }, 0)).toBe(true);
+    expect(samePyValue({ f: '0.31' }, { f: '0.3' }, 0)).toBe(false);
+    expect(samePyValue({ f: '0.31' }, { f: '0.3' }, 0.1)).toBe(true);
+    expect(samePyValue({ f: 'nan' }, { f: 'nan' }, 0)).toBe(true);
+    expect(samePyValue({ l: [{ i: '1' }] }, { t: [{ i: '1' }] }, 0)).toBe(false);
+    expect(
+      samePyValue(
+        {
+          d: [
+            ['a', { i: '1' }],
+            ['b', null],
+          ],
+        },
+        {
+          d: [
+            ['b', null],
+            ['a', { i: '1' }],
+          ],
+        },
+        0,
+      ),
+    ).toBe(true);
+    expect(samePyValue({ d: [['a', { i: '1' }]] }, { d: [['a', { i: '2' }]] }, 0)).toBe(false);
   });
 });
 
@@ -85,20 +142,42 @@ class ScriptedSandbox implements CodeSandbox {
   }
 }
 
-describe('code reward', () => {
-  const ex = { id: 'e', prompt: 'def f():\n', entryPoint: 'f', test: 'def check(c):\n    pass\n' };
-  const answer = '<think>x</think> <answer>```python\ndef f():\n    return 1\n```</answer>';
+const NONCE = /__WARMUP_[0-9a-f]{24}__/;
 
-  it('passes only with exit 0 and the sentinel on stdout', async () => {
-    const passing = new ScriptedSandbox((p) => ({
-      exitCode: 0,
-      stdout: /print\("(__WARMUP_PASS_\w+__)"\)/.exec(p)![1] + '\n',
-    }));
-    expect(await createCodeTask({ sandbox: passing }).grade(ex, answer)).toMatchObject({ correct: true, reward: 2 });
-    // exit 0 without the sentinel: the code left early (sys.exit(0) before the tests ran)
-    const early = new ScriptedSandbox(() => ({ exitCode: 0, stdout: '' }));
-    expect(await createCodeTask({ sandbox: early }).grade(ex, answer)).toMatchObject({ correct: false, reward: -1 });
-    const timeout = new ScriptedSandbox(() => ({ exitCode: null, timedOut: true }));
+describe('code reward', () => {
+  const ex = {
+    id: 'e',
+    prompt: 'def f():\n',
+    entryPoint: 'f',
+    test: 'def check(c):\n    assert c() == 1\n',
+    canonicalSolution: '    return 1\n',
+  };
+  const answer = '<think>x</think> <answer>```python\ndef f():\n    return 1\n```</answer>';
+  /** Plays the three runs: the reference records one call, the candidate reports `result`, the
+   *  verdict run passes when the reported result is the int 1. */
+  const runs = (result: unknown, extra: Partial<SandboxResult> = {}) =>
+    new ScriptedSandbox((p) => {
+      const nonce = NONCE.exec(p)![0];
+      if (p.includes('_recorder')) return { exitCode: 0, stdout: `${nonce}{"calls": [{"l": []}]}\n` };
+      if (p.includes('_replay')) {
+        const pass = p.includes(JSON.stringify(JSON.stringify([{ ok: { i: '1' } }])));
+        return { exitCode: 0, stdout: `${nonce}${JSON.stringify({ pass })}\n` };
+      }
+      return { exitCode: 0, stdout: result === undefined ? '' : `${nonce}${JSON.stringify(result)}\n`, ...extra };
+    });
+
+  it('passes only when the trusted verdict run passes on what the candidate reported', async () => {
+    const good = runs([{ ok: { i: '1' } }]);
+    expect(await createCodeTask({ sandbox: good }).grade(ex, answer)).toMatchObject({ correct: true, reward: 2 });
+    expect(good.programs).toHaveLength(3);
+    const wrong = runs([{ ok: { i: '2' } }]);
+    expect(await createCodeTask({ sandbox: wrong }).grade(ex, answer)).toMatchObject({ correct: false, reward: -1 });
+    // a report that is not plain data, or exit 0 without a report (the code left early)
+    for (const r of [[{ ok: { obj: 'AlwaysEqual' } }], [], undefined]) {
+      const g = await createCodeTask({ sandbox: runs(r) }).grade(ex, answer);
+      expect(g, JSON.stringify(r)).toMatchObject({ correct: false, reward: -1 });
+    }
+    const timeout = runs([{ ok: { i: '1' } }], { exitCode: null, timedOut: true });
     const g = await createCodeTask({ sandbox: timeout, timeoutMs: 50 }).grade(ex, answer);
     expect(g).toMatchObject({ correct: false, reward: -1 });
     expect(g.detail).toMatch(/timed out/);

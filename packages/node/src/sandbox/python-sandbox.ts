@@ -2,7 +2,8 @@
 // no network, a throwaway working directory, and a wall-clock timeout that kills the whole
 // process group (and, with namespaces, every process the code started).
 import { spawn } from 'node:child_process';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fsp, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CodeSandbox, SandboxResult } from '@warmup/tasks';
@@ -28,24 +29,70 @@ export interface PythonSandboxOptions {
   python?: string;
 }
 
-/** The shell prologue inside the namespaces: mounts are private to the sandbox and vanish with it. */
-function namespaceScript(hidden: string[], python: string, uid: number, gid: number): string {
+/** System folders the sandbox's new root shows (read-only); everything else on the host, data files
+ *  with reference solutions included, does not exist for the code. */
+const ROOT_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
+
+/** The shell prologue inside the namespaces: an empty tmpfs root with read-only binds of the system
+ *  folders (and the interpreter's prefix), a private /tmp, /proc and four /dev nodes, then chroot.
+ *  The mounts are private to the sandbox and vanish with it. */
+export function namespaceScript(hidden: string[], python: string, uid: number, gid: number): string {
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  let prefix = '';
+  try {
+    prefix = path.dirname(path.dirname(realpathSync(python)));
+  } catch {
+    // a bare command name: found on PATH inside the new root
+  }
+  const extra =
+    prefix !== '' && !ROOT_DIRS.some((d) => prefix === `/${d}` || prefix.startsWith(`/${d}/`)) ? [prefix] : [];
   const lines = [
     'set -e',
-    'mount -o remount,bind,ro /',
-    // the working copy is made on a fresh tmpfs; our host folder stays reachable as the cwd
-    'mount -t tmpfs -o size=32m,mode=1777 tmpfs /tmp',
-    'for d in /var/tmp /dev/shm /run/lock; do if [ -d "$d" ]; then mount -t tmpfs -o size=8m,mode=1777 tmpfs "$d"; fi; done',
-    ...hidden.map((d) => `if [ -d ${q(d)} ]; then mount -t tmpfs -o size=64k,mode=755 tmpfs ${q(d)}; fi`),
-    'mkdir /tmp/work',
-    'cp bootstrap.py program.py /tmp/work/',
-    `chown -R ${uid}:${gid} /tmp/work`,
-    'chmod 700 /tmp/work',
-    'cd /tmp/work',
-    `exec ${q(python)} -I -B bootstrap.py "$1"`,
+    'R="$PWD/root"',
+    'mkdir "$R"',
+    'mount -t tmpfs -o size=40m,mode=755 tmpfs "$R"',
+    `for d in ${ROOT_DIRS.join(' ')}; do`,
+    '  if [ -L "/$d" ]; then ln -s "$(readlink "/$d")" "$R/$d";',
+    '  elif [ -d "/$d" ]; then mkdir "$R/$d"; mount --rbind "/$d" "$R/$d"; mount -o remount,bind,ro "$R/$d"; fi',
+    'done',
+    ...extra.map(
+      (d) => `mkdir -p "$R"${q(d)}; mount --rbind ${q(d)} "$R"${q(d)}; mount -o remount,bind,ro "$R"${q(d)}`,
+    ),
+    'mkdir "$R/proc" "$R/dev" "$R/tmp"',
+    'mount -t proc proc "$R/proc"',
+    'for n in null zero random urandom; do touch "$R/dev/$n"; mount --bind "/dev/$n" "$R/dev/$n"; done',
+    'mount -t tmpfs -o size=32m,mode=1777 tmpfs "$R/tmp"',
+    ...hidden.map((d) => `if [ -d "$R"${q(d)} ]; then mount -t tmpfs -o size=64k,mode=755 tmpfs "$R"${q(d)}; fi`),
+    'mkdir "$R/tmp/work"',
+    'cp bootstrap.py program.py "$R/tmp/work/"',
+    `chown -R ${uid}:${gid} "$R/tmp/work"`,
+    'chmod 700 "$R/tmp/work"',
+    `exec chroot "$R" /bin/sh -c 'cd /tmp/work && exec "$0" -I -B bootstrap.py "$1"' ${q(python)} "$1"`,
   ];
   return lines.join('\n');
+}
+
+const SWEEP_VAR = 'WARMUP_SANDBOX_RUN';
+
+/** SIGKILL every process whose initial environment holds `tag` (Linux /proc; a no-op elsewhere). */
+export function killTagged(tag: string): number {
+  let killed = 0;
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid);
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(tag)) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return killed;
 }
 
 /** Direct children of `pid` (Linux /proc). */
@@ -103,6 +150,8 @@ export class PythonSandbox implements CodeSandbox {
         cpuSeconds: Math.max(1, Math.ceil(timeoutMs / 1000) + 1),
         uid: root ? this.opts.uid : null,
         gid: root ? this.opts.gid : null,
+        // no namespaces: the audit-hook guard is all that keeps the code off files, sockets, processes
+        guard: this.info.level !== 'namespaces',
       });
       const [cmd, args] =
         this.info.level === 'namespaces'
@@ -131,7 +180,16 @@ export class PythonSandbox implements CodeSandbox {
 
   private spawnWithTimeout(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<SandboxResult> {
     return new Promise((resolve) => {
-      const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp', PYTHONIOENCODING: 'utf-8' };
+      // a per-run tag in the environment: every process the run starts inherits it, including one that
+      // left the process group with setsid, so the sweep after the run finds them all
+      const tag = `${SWEEP_VAR}=${randomBytes(12).toString('hex')}`;
+      const env = {
+        PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+        LANG: 'C.UTF-8',
+        HOME: '/tmp',
+        PYTHONIOENCODING: 'utf-8',
+        [SWEEP_VAR]: tag.slice(SWEEP_VAR.length + 1),
+      };
       // detached: the child leads a new process group, so kill(-pid) reaches everything it forked
       const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       const cap = this.opts.maxOutputBytes;
@@ -155,6 +213,7 @@ export class PythonSandbox implements CodeSandbox {
         } catch {
           // already gone
         }
+        killTagged(tag);
       };
       const timer = setTimeout(() => {
         timedOut = true;

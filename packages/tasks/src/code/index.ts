@@ -3,5 +3,6 @@
 export * from './sandbox.ts';
 export * from './extract.ts';
 export * from './harness.ts';
+export * from './py-value.ts';
 export * from './task.ts';
 export * from './pyodide-sandbox.ts';

@@ -6,7 +6,14 @@ import { asObject, getString } from '../jsonl.ts';
 import { R1_SYSTEM } from '../prompt.ts';
 import { DataError, type Example, type Grade, type PromptParts, type Task } from '../task.ts';
 import { extractPythonBlock } from './extract.ts';
-import { buildTestProgram, newSentinel, type CodeProblem } from './harness.ts';
+import {
+  buildCandidateProgram,
+  buildReferenceProgram,
+  buildVerdictProgram,
+  newNonce,
+  type CodeProblem,
+} from './harness.ts';
+import { checkCallResults, checkPyValue, readReport, samePyValue, type PyValue } from './py-value.ts';
 import type { CodeSandbox } from './sandbox.ts';
 
 export interface CodeExample extends Example, CodeProblem {}
@@ -60,7 +67,9 @@ export function codeFromRecord(record: unknown, where: string, index: number): C
     return { id, prompt, entryPoint, plus: { canonicalSolution, inputsJson, atol } };
   }
   const test = getString(o, 'test', where);
-  return { id, prompt, entryPoint, test };
+  // the grader records the calls `check` makes by running it on the reference first
+  const canonicalSolution = getString(o, 'canonical_solution', where);
+  return { id, prompt, entryPoint, test, canonicalSolution };
 }
 
 export function codePromptParts(example: CodeExample): PromptParts {
@@ -69,8 +78,85 @@ export function codePromptParts(example: CodeExample): PromptParts {
 
 export type CodeTask = Task<CodeExample> & { readonly rawJsonFields: readonly string[] };
 
+interface Reference {
+  calls: PyValue[];
+  /** HumanEval+ only: the reference's outputs. */
+  expected?: PyValue[];
+}
+
+interface Verdict {
+  pass: boolean;
+  detail?: string;
+}
+
 export function createCodeTask(opts: CodeTaskOptions): CodeTask {
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  // one trusted reference run per problem, shared by every candidate graded against it
+  const references = new WeakMap<CodeExample, Promise<Reference>>();
+
+  /** Runs a program and returns its framed report, or a failed verdict's reason. */
+  async function runReport(program: string, nonce: string): Promise<{ report: unknown } | { failed: string }> {
+    const r = await opts.sandbox.run(program, timeoutMs);
+    if (r.timedOut) return { failed: `timed out after ${timeoutMs} ms` };
+    if (!r.ok) return { failed: lastLine(r.stderr) || `exit code ${r.exitCode}` };
+    try {
+      return { report: readReport(r.stdout, nonce) };
+    } catch (e) {
+      return { failed: `unusable report: ${(e as Error).message}` };
+    }
+  }
+
+  async function referenceRun(example: CodeExample): Promise<Reference> {
+    const nonce = newNonce();
+    const out = await runReport(buildReferenceProgram(example, nonce), nonce);
+    if ('failed' in out) throw new Error(`reference run for ${example.id}: ${out.failed}`);
+    const rep = out.report as { calls?: unknown; expected?: unknown; error?: unknown };
+    if (typeof rep.error === 'string') throw new Error(`${example.id}: ${rep.error}`);
+    if (!Array.isArray(rep.calls)) throw new Error(`reference run for ${example.id}: no calls`);
+    const calls = rep.calls.map((c) => checkPyValue(c));
+    const expected = Array.isArray(rep.expected) ? rep.expected.map((c) => checkPyValue(c)) : undefined;
+    return { calls, expected };
+  }
+
+  function reference(example: CodeExample): Promise<Reference> {
+    let ref = references.get(example);
+    if (!ref) {
+      ref = referenceRun(example);
+      references.set(example, ref);
+      ref.catch(() => references.delete(example)); // a failed run (e.g. a busy machine) is retried
+    }
+    return ref;
+  }
+
+  async function judge(example: CodeExample, code: string): Promise<Verdict> {
+    const ref = await reference(example);
+    const nonce = newNonce();
+    const out = await runReport(buildCandidateProgram(example, code, ref.calls, nonce), nonce);
+    if ('failed' in out) return { pass: false, detail: out.failed };
+    let results;
+    try {
+      results = checkCallResults(out.report, ref.calls.length);
+    } catch (e) {
+      return { pass: false, detail: `unusable report: ${(e as Error).message}` };
+    }
+    if (example.plus) {
+      const expected = ref.expected ?? [];
+      for (const [i, r] of results.entries()) {
+        if ('err' in r) return { pass: false, detail: `input ${i} raised ${r.err}` };
+        if (!samePyValue(r.ok, expected[i], example.plus.atol))
+          return { pass: false, detail: `wrong output on input ${i}` };
+      }
+      return { pass: true };
+    }
+    const vNonce = newNonce();
+    const verdict = await runReport(buildVerdictProgram(example, ref.calls, results, vNonce), vNonce);
+    if ('failed' in verdict) return { pass: false, detail: `verdict run: ${verdict.failed}` };
+    const v = verdict.report as { pass?: unknown; detail?: unknown };
+    return v.pass === true
+      ? { pass: true }
+      : { pass: false, detail: typeof v.detail === 'string' ? v.detail : 'failed' };
+  }
+
   return {
     name: 'code',
     minReward: FORMAT_PENALTY,
@@ -84,12 +170,10 @@ export function createCodeTask(opts: CodeTaskOptions): CodeTask {
       let detail: string | undefined;
       if (code === undefined) detail = 'no ```python block';
       else {
-        const sentinel = newSentinel();
         try {
-          const r = await opts.sandbox.run(buildTestProgram(example, code, sentinel), timeoutMs);
-          correct = r.ok && r.stdout.includes(sentinel);
-          if (!correct)
-            detail = r.timedOut ? `timed out after ${timeoutMs} ms` : lastLine(r.stderr) || `exit code ${r.exitCode}`;
+          const verdict = await judge(example, code);
+          correct = verdict.pass;
+          detail = verdict.detail;
         } catch (e) {
           detail = `sandbox error: ${(e as Error).message}`;
         }
