@@ -63,7 +63,8 @@ const cmd = [
   '--max-grad-norm',
   '1',
   '--loss-type',
-  'bnpo',
+  // Sum over the step's tokens / their number; this run's page calls it by its old name, bnpo.
+  'dapo',
   '--beta',
   '0',
   '--checkpoint-every',
@@ -119,7 +120,7 @@ writeFileSync(
 Produced by \`npx tsx scripts/exp-grpo-kk.ts --steps ${steps} --backend ${backend}${namesArg ? ` --names ${namesArg}` : ''}\` on ${new Date().toISOString().slice(0, 10)} (2-core machine, no GPU),
 starting from \`${path.relative(ROOT, from)}\` (the model of [warmup-kk-names.md](warmup-kk-names.md), which already solves some
 two-person puzzles). 100 two-person puzzles, 2 prompts × G = 8 completions per step, temperature 0.7, paper reward
-(format gate −2, correct +2, wrong −0.5, unparseable −1), β = 0, bnpo loss, lr 1e-4 (constant after 5 warmup steps).
+(format gate −2, correct +2, wrong −0.5, unparseable −1), β = 0, dapo loss (sum over the step's tokens / their number; called bnpo before TRL's names were adopted), lr 1e-4 (constant after 5 warmup steps).
 
 | | first 20% of steps | last 20% of steps |
 |---|---|---|

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { curveSvg } from '@warmup/eval';
 import { generateKkPuzzles, kkToJsonl, makeKkSftRecords, seededSplit, type KkPuzzle } from '@warmup/tasks';
+import { SFT_SCRATCH } from '@warmup/train/recipes';
 
 const arg = (name: string, d: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +21,7 @@ const backend = arg('backend', 'wasm');
 const style = arg('style', 'short') as 'short' | 'long' | 'cases';
 const batchSize = arg('batch-size', '8');
 const gradAccum = arg('grad-accum', '1');
-const lr = arg('lr', '3e-3');
+const lr = arg('lr', String(SFT_SCRATCH.lr));
 // Room for the longest trace of the style on 3-person puzzles (cases: up to ~840 tokens).
 const maxNew = { short: 200, long: 1000, cases: 1000 }[style];
 // --names A,B,C: fixed names (no copying from the prompt needed); default: the usual name list.

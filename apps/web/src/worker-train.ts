@@ -22,7 +22,7 @@ import {
   adamwOf,
   encodeSftRecords,
   GRPO_PAPER,
-  GRPO_PAPER_DEFAULTS,
+  grpoTrainerDefaults,
   newOptimizer,
   newTrainerState,
   SFT_PAPER,
@@ -71,6 +71,12 @@ function puzzles(req: TrainRequest): KkPuzzle[] {
   return generateKkPuzzles({ people, count: int('count', d.count, 1), seed: int('seed', d.seed, 0) });
 }
 
+/** The optimiser and GRPO settings of a browser run: the paper's, read from the recipe when a run
+ *  starts (the request carries lr, steps, batch, G, length and temperature). */
+export function webTrainerSettings(kind: TrainRequest['kind']) {
+  return { adamw: adamwOf(kind === 'sft' ? SFT_PAPER : GRPO_PAPER), grpo: grpoTrainerDefaults(GRPO_PAPER) };
+}
+
 /** The loop settings of a browser run: the paper's optimiser per stage (recipes.ts), with the
  *  browser's looser clip and short warmup for tiny models trained a few dozen steps. */
 export function webLoopOptions(req: TrainRequest, hooks: TrainHooks): LoopOptions {
@@ -111,7 +117,7 @@ async function sft(
     `train: sft on ${train.length} ${req.traceStyle} teacher traces (${Math.min(...lens)}–${Math.max(...lens)} tokens)${dropped ? `, ${dropped} dropped: prompt too long` : ''}, ${req.steps} steps × batch ${req.batchSize}`,
   );
   const st = newTrainerState('sft', req.data.seed);
-  const optimizer = newOptimizer(adamwOf(SFT_PAPER));
+  const optimizer = newOptimizer(webTrainerSettings('sft').adamw);
   try {
     await trainSft(model, optimizer, st, train, [], {
       ...webLoopOptions(req, hooks),
@@ -203,12 +209,13 @@ async function grpoOn(
     `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`,
   );
   const st = newTrainerState('grpo', req.data.seed);
-  const optimizer = newOptimizer(adamwOf(GRPO_PAPER));
+  const settings = webTrainerSettings('grpo');
+  const optimizer = newOptimizer(settings.adamw);
   let rewardErrors = 0;
   try {
     await trainGrpo(model, optimizer, st, examples, {
       ...webLoopOptions(req, hooks),
-      ...GRPO_PAPER_DEFAULTS,
+      ...settings.grpo,
       promptsPerStep: perStep,
       numGenerations: G,
       maxCompletionLength: maxCompletion,

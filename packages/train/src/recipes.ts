@@ -142,20 +142,25 @@ export const GRPO_SCRATCH: Partial<GrpoRecipe> = {
 /** The browser demo trains tiny models for a few dozen steps: a looser clip, short warmup. */
 export const WEB_LOOP = { maxGradNorm: 1, maxBadSteps: 3, warmupFraction: 0.1, maxWarmupSteps: 10 } as const;
 
-/** The paper's GRPO settings in the trainer's own option names (GrpoOptions). */
-export const GRPO_PAPER_DEFAULTS = {
-  numGenerations: GRPO_PAPER.numGenerations,
-  numIterations: GRPO_PAPER.numIterations,
-  temperature: GRPO_PAPER.temperature,
-  topP: GRPO_PAPER.topP,
-  topK: GRPO_PAPER.topK,
-  lossType: GRPO_PAPER.lossType,
-  epsilonLow: GRPO_PAPER.epsilon,
-  epsilonHigh: GRPO_PAPER.epsilon,
-  beta: GRPO_PAPER.beta,
-  scaleRewards: GRPO_PAPER.scaleRewards,
-  maskTruncated: GRPO_PAPER.maskTruncated,
-} as const;
+/** A GRPO recipe in the trainer's own option names (GrpoOptions). */
+export function grpoTrainerDefaults(r: GrpoRecipe) {
+  return {
+    numGenerations: r.numGenerations,
+    numIterations: r.numIterations,
+    temperature: r.temperature,
+    topP: r.topP,
+    topK: r.topK,
+    lossType: r.lossType,
+    epsilonLow: r.epsilon,
+    epsilonHigh: r.epsilon,
+    beta: r.beta,
+    scaleRewards: r.scaleRewards,
+    maskTruncated: r.maskTruncated,
+  };
+}
+
+/** The paper's GRPO settings in the trainer's option names; callers spread and override. */
+export const GRPO_PAPER_DEFAULTS = grpoTrainerDefaults(GRPO_PAPER);
 
 /** A recipe's AdamW settings. */
 export function adamwOf(r: Pick<OptimRecipe, 'beta1' | 'beta2' | 'adamEps' | 'weightDecay'>): AdamWOptions {

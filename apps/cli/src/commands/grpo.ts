@@ -45,7 +45,7 @@ export const grpoShape = {
   reference: z.string().optional(),
 };
 
-const DOCS = {
+export const GRPO_DOCS = {
   data: { arg: '<file>', help: "the task's data (JSONL/JSON/CSV/Parquet in its public format)" },
 };
 
@@ -55,7 +55,7 @@ export function registerGrpo(program: Command): void {
     .description(
       "Target stage: RLVR with GRPO on a small task dataset.\nDefaults are the paper's (docs/METHOD.md); a fresh preset uses its own recommended settings.",
     );
-  addOptions(cmd, grpoShape, DOCS);
+  addOptions(cmd, grpoShape, GRPO_DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(grpoShape, flags, flags.config as string | undefined);
     // The dataset is validated before any model loads.

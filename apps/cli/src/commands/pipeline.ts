@@ -8,62 +8,108 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { generateKkPuzzles, KK_TEACHER_STYLES, kkToJsonl, makeKkSftRecords } from '@warmup/tasks';
+import { BACKEND_NAMES, EVAL_PAPER, GRPO_SCRATCH, SFT_SCRATCH, type OptionDoc } from '@warmup/train/recipes';
 import { UsageError } from '../errors.ts';
-import { int, resolveOptions } from '../train/options.ts';
+import { addOptions, int, resolveOptions } from '../train/options.ts';
 import { TASK_NAMES } from '../task-data.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/warmup.js', import.meta.url));
 
-const shape = {
+export const pipelineShape = {
   model: z.string().min(1).default('kk-tiny'),
   out: z.string().min(1).default('runs/pipeline'),
-  backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow']).default('auto'),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
   seed: int(0, 0),
   warmupData: z.string().optional(),
   warmupPeople: z.string().default('2..3'),
   warmupCount: int(1, 400),
   traceStyle: z.enum(KK_TEACHER_STYLES).default('short'),
   sftSteps: int(1, 60),
-  sftLr: z.coerce.number().positive().default(3e-3),
+  sftLr: z.coerce.number().positive().default(SFT_SCRATCH.lr!),
   targetTask: z.enum(TASK_NAMES).default('kk'),
   targetData: z.string().optional(),
   targetLimit: int(1, 100),
   grpoSteps: int(1, 10),
-  grpoLr: z.coerce.number().positive().default(1e-4),
+  grpoLr: z.coerce.number().positive().default(GRPO_SCRATCH.lr!),
   numGenerations: int(2, 4),
   promptsPerStep: int(1, 2),
   evalData: z.string().optional(),
   evalLimit: int(1, 20),
-  samples: int(1, 4),
+  samples: int(1, EVAL_PAPER.samples),
   maxNewTokens: int(1, 96),
   promptStyle: z.enum(['r1', 'chat']).default('r1'),
 };
 
-const FLAGS: [string, string][] = [
-  ['--model <dir|preset>', 'base model (default kk-tiny, a from-scratch preset)'],
-  ['--out <dir>', 'pipeline folder (default runs/pipeline); finished stages are skipped on re-runs'],
-  ['--backend <name>', 'auto | webgpu | wasm | cpu | tensorflow'],
-  ['--seed <n>', 'seed for data, initialisation and sampling (default 0)'],
-  ['--warmup-data <file>', 'SFT traces (JSONL prompt/completion); default: generated K&K teacher traces'],
-  ['--warmup-people <range>', 'K&K sizes for generated traces (default 2..3)'],
-  ['--warmup-count <n>', 'generated K&K puzzles (default 400)'],
-  ['--trace-style <s>', 'long | short | cases teacher traces (default short)'],
-  ['--sft-steps <n>', 'warmup steps (default 60)'],
-  ['--sft-lr <x>', 'warmup learning rate (default 3e-3, for from-scratch presets)'],
-  ['--target-task <t>', 'kk | math | mcq | code (default kk)'],
-  ['--target-data <file>', "RLVR examples in the task's format (default: generated 3-person K&K)"],
-  ['--target-limit <n>', 'RLVR examples used (default 100, the paper)'],
-  ['--grpo-steps <n>', 'RLVR steps per arm (default 10)'],
-  ['--grpo-lr <x>', 'RLVR learning rate (default 1e-4)'],
-  ['--num-generations <G>', 'GRPO group size (default 4)'],
-  ['--prompts-per-step <n>', 'GRPO prompts per step (default 2)'],
-  ['--eval-data <file>', 'evaluation questions (default: generated held-out K&K / the target data)'],
-  ['--eval-limit <n>', 'evaluation questions (default 20)'],
-  ['--samples <n>', 'samples per evaluation question (default 4)'],
-  ['--max-new-tokens <n>', 'generation budget in GRPO and evaluation (default 96)'],
-  ['--prompt-style <s>', 'r1 | chat (default r1)'],
-  ['--config <file>', 'JSON or YAML file with any of these options'],
+/** The pipeline's own options (the shared ones, model/out/backend/seed, are in OPTION_DOCS). */
+export const PIPELINE_DOCS: Record<string, OptionDoc> = {
+  model: { arg: '<dir|preset>', help: 'base model' },
+  out: { arg: '<dir>', help: 'pipeline folder; finished stages are skipped on re-runs' },
+  seed: { arg: '<n>', help: 'seed for data, initialisation and sampling' },
+  warmupData: { arg: '<file>', help: 'SFT traces (JSONL prompt/completion), by default generated K&K teacher traces' },
+  warmupPeople: { arg: '<range>', help: 'K&K sizes for generated traces' },
+  warmupCount: { arg: '<n>', help: 'generated K&K puzzles' },
+  traceStyle: { arg: '<s>', help: 'long | short | cases teacher traces' },
+  sftSteps: { arg: '<n>', help: 'warmup steps' },
+  sftLr: { arg: '<x>', help: 'warmup learning rate' },
+  targetTask: { arg: '<t>', help: 'kk | math | mcq | code' },
+  targetData: { arg: '<file>', help: "RLVR examples in the task's format (default: generated 3-person K&K)" },
+  targetLimit: { arg: '<n>', help: 'RLVR examples used', source: 'paper' },
+  grpoSteps: { arg: '<n>', help: 'RLVR steps per arm' },
+  grpoLr: { arg: '<x>', help: 'RLVR learning rate' },
+  numGenerations: { arg: '<G>', help: 'GRPO group size' },
+  promptsPerStep: { arg: '<n>', help: 'GRPO prompts per step' },
+  evalData: { arg: '<file>', help: 'evaluation questions (default: generated held-out K&K / the target data)' },
+  evalLimit: { arg: '<n>', help: 'evaluation questions' },
+  samples: { arg: '<n>', help: 'samples per evaluation question', source: 'paper' },
+  maxNewTokens: { arg: '<n>', help: 'generation budget in GRPO and evaluation' },
+};
+
+export type PipelineOptions = z.infer<z.ZodObject<typeof pipelineShape>>;
+
+const shared = (o: PipelineOptions): string[] => [
+  '--backend',
+  o.backend,
+  '--seed',
+  String(o.seed),
+  '--prompt-style',
+  o.promptStyle,
 ];
+
+/** `warmup sft` arguments of the warmup arm: the from-scratch recipe (SFT_SCRATCH). */
+export function warmupArgs(o: PipelineOptions, base: string, data: string, dir: string): string[] {
+  const r = SFT_SCRATCH;
+  return [
+    ...['sft', '--model', base, '--data', data, '--out', dir, '--max-steps', String(o.sftSteps)],
+    ...['--lr', String(o.sftLr), '--schedule', String(r.schedule)],
+    ...['--warmup-steps', String(Math.min(r.warmupSteps ?? 0, o.sftSteps)), '--max-grad-norm', String(r.maxGradNorm)],
+    ...['--weight-decay', String(r.weightDecay), '--eval-every', '0', '--batch-size', String(r.batchSize)],
+    ...shared(o),
+  ];
+}
+
+/** `warmup grpo` arguments of an RLVR arm: the from-scratch recipe (GRPO_SCRATCH). */
+export function rlvrArgs(o: PipelineOptions, from: string, data: string, dir: string): string[] {
+  const r = GRPO_SCRATCH;
+  return [
+    ...['grpo', '--model', from, '--task', o.targetTask, '--data', data, '--limit', String(o.targetLimit)],
+    ...['--out', dir, '--max-steps', String(o.grpoSteps), '--lr', String(o.grpoLr)],
+    ...['--num-generations', String(o.numGenerations), '--prompts-per-step', String(o.promptsPerStep)],
+    ...['--max-completion-length', String(o.maxNewTokens), '--temperature', String(r.temperature)],
+    ...['--max-grad-norm', String(r.maxGradNorm), '--warmup-steps', String(r.warmupSteps)],
+    ...['--weight-decay', String(r.weightDecay)],
+    ...shared(o),
+  ];
+}
+
+/** `warmup eval` arguments for one arm: the paper's sampling (EVAL_PAPER). */
+export function evalArgs(o: PipelineOptions, model: string, data: string, dir: string): string[] {
+  return [
+    ...['eval', '--model', model, '--task', o.targetTask, '--data', data, '--limit', String(o.evalLimit)],
+    ...['--samples', String(o.samples), '--temperature', String(EVAL_PAPER.temperature)],
+    ...['--top-p', String(EVAL_PAPER.topP), '--max-new-tokens', String(o.maxNewTokens), '--out', dir],
+    ...shared(o),
+  ];
+}
 
 function step(label: string, args: string[], done: string): void {
   if (existsSync(done)) {
@@ -85,9 +131,9 @@ export function registerPipeline(program: Command): void {
     .description(
       'Run the four arms of the paper (base, warmup, base+RLVR, warmup+RLVR) and compare them.\nDefaults are a minutes-long demo on a from-scratch preset; pass a real checkpoint and target data for the real thing.',
     );
-  for (const [f, d] of FLAGS) cmd.option(f, d);
+  addOptions(cmd, pipelineShape, PIPELINE_DOCS);
   cmd.action((flags: Record<string, unknown>) => {
-    const o = resolveOptions(shape, flags, flags.config as string | undefined);
+    const o = resolveOptions(pipelineShape, flags, flags.config as string | undefined);
     for (const [flag, file] of [
       ['--warmup-data', o.warmupData],
       ['--target-data', o.targetData],
@@ -123,71 +169,14 @@ export function registerPipeline(program: Command): void {
       writeFileSync(targetData, kkToJsonl(ps.slice(0, o.targetLimit)));
       if (!o.evalData) writeFileSync(evalData, kkToJsonl(ps.slice(o.targetLimit)));
     }
-    const common = ['--backend', o.backend, '--seed', String(o.seed), '--prompt-style', o.promptStyle];
     const base = o.model;
     const warm = path.join(out, 'warmup', 'final');
     step(
       'warmup (SFT on K&K traces)',
-      [
-        'sft',
-        '--model',
-        base,
-        '--data',
-        warmupData,
-        '--out',
-        path.join(out, 'warmup'),
-        '--max-steps',
-        String(o.sftSteps),
-        '--lr',
-        String(o.sftLr),
-        '--schedule',
-        'cosine',
-        '--warmup-steps',
-        String(Math.min(10, o.sftSteps)),
-        '--max-grad-norm',
-        '1',
-        '--weight-decay',
-        '0.01',
-        '--eval-every',
-        '0',
-        '--batch-size',
-        '8',
-        ...common,
-      ],
+      warmupArgs(o, base, warmupData, path.join(out, 'warmup')),
       path.join(warm, 'config.json'),
     );
-    const grpo = (from: string, dir: string): string[] => [
-      'grpo',
-      '--model',
-      from,
-      '--task',
-      o.targetTask,
-      '--data',
-      targetData,
-      '--limit',
-      String(o.targetLimit),
-      '--out',
-      dir,
-      '--max-steps',
-      String(o.grpoSteps),
-      '--lr',
-      String(o.grpoLr),
-      '--num-generations',
-      String(o.numGenerations),
-      '--prompts-per-step',
-      String(o.promptsPerStep),
-      '--max-completion-length',
-      String(o.maxNewTokens),
-      '--temperature',
-      '1',
-      '--max-grad-norm',
-      '1',
-      '--warmup-steps',
-      '0',
-      '--weight-decay',
-      '0',
-      ...common,
-    ];
+    const grpo = (from: string, dir: string): string[] => rlvrArgs(o, from, targetData, dir);
     step(
       'base + RLVR (GRPO from the base model)',
       grpo(base, path.join(out, 'base-rlvr')),
@@ -207,28 +196,7 @@ export function registerPipeline(program: Command): void {
     for (const [name, model] of arms) {
       step(
         `evaluate ${name}`,
-        [
-          'eval',
-          '--model',
-          model,
-          '--task',
-          o.targetTask,
-          '--data',
-          evalData,
-          '--limit',
-          String(o.evalLimit),
-          '--samples',
-          String(o.samples),
-          '--temperature',
-          '0.7',
-          '--top-p',
-          '0.95',
-          '--max-new-tokens',
-          String(o.maxNewTokens),
-          '--out',
-          path.join(out, 'eval', name),
-          ...common,
-        ],
+        evalArgs(o, model, evalData, path.join(out, 'eval', name)),
         path.join(out, 'eval', name, 'report.json'),
       );
     }

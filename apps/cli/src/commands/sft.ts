@@ -41,7 +41,7 @@ export const sftShape = {
   evalMaxNewTokens: int(1, 1024),
 };
 
-const DOCS = {
+export const SFT_DOCS = {
   data: {
     arg: '<file>',
     help: 'JSONL with prompt and completion fields (e.g. from `warmup kk generate --with-trace`)',
@@ -54,7 +54,7 @@ export function registerSft(program: Command): void {
     .description(
       "Warmup stage: supervised fine-tuning with the loss on completion tokens only.\nDefaults are the paper's (docs/METHOD.md); a fresh preset uses its own recommended settings.",
     );
-  addOptions(cmd, sftShape, DOCS);
+  addOptions(cmd, sftShape, SFT_DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(sftShape, flags, flags.config as string | undefined);
     // Validate every input file before the model loads.
@@ -71,7 +71,13 @@ export function registerSft(program: Command): void {
       command: 'sft',
       batchSize: o.batchSize,
       gradAccum: o.gradAccum,
-      seqLen: o.packing ? o.maxSeqLen : longestTokens(tok, records.map((r) => r.prompt + r.completion), o.maxSeqLen),
+      seqLen: o.packing
+        ? o.maxSeqLen
+        : longestTokens(
+            tok,
+            records.map((r) => r.prompt + r.completion),
+            o.maxSeqLen,
+          ),
     }));
     const tok = run.tokenizer;
     if (!tok) throw new UsageError(`--model ${o.model}: has no tokenizer (tokenizer.json); SFT on text needs one`);
