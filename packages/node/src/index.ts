@@ -1,4 +1,5 @@
 // Public API of @warmup/node: the thin Node adapters (files, backends, sandboxes).
+import './quiet-tfjs.ts'; // first: no tfjs-node banner in any Node entry point
 export * from './fs.ts';
 export * from './model-folder.ts';
 export * from './eval-storage.ts';
