@@ -116,6 +116,21 @@ describe('warmup grade', () => {
     expect(s.results.slice(6).every((x) => !x.correct && x.reward === -1)).toBe(true);
   });
 
+  it('--hostile: the shipped cheats all grade wrong, and one that passes is named with exit 1', () => {
+    const corpus = `${DATA}/hostile-code.jsonl`;
+    const n = readFileSync(corpus, 'utf8').trim().split('\n').length;
+    const r = cli('--task', 'code', '--data', `${DATA}/humaneval-sample.jsonl`, '--completions', corpus, '--hostile');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`resisted ${n} of ${n} hostile completions`);
+    const rec = rows(`${DATA}/humaneval-sample.jsonl`)[0];
+    const honest = writeJsonl('honest.jsonl', [
+      { id: rec.task_id, completion: answer(`\`\`\`python\n${rec.prompt}${rec.canonical_solution}\n\`\`\``) },
+    ]);
+    const bad = cli('--task', 'code', '--data', `${DATA}/humaneval-sample.jsonl`, '--completions', honest, '--hostile');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`resisted 0 of 1 hostile completions\nfooled by ${rec.task_id}`);
+  });
+
   it('uses the 0-based line number as id when the data has none (K&K)', () => {
     const data = rows(`${DATA}/kk/train_sample_people3.jsonl`);
     const completions = writeJsonl(

@@ -13,6 +13,7 @@ export interface GradeFlags {
   data: string;
   completions: string;
   json?: boolean;
+  hostile?: boolean;
   concurrency: string;
   timeoutMs: string;
 }
@@ -90,6 +91,10 @@ export async function grade(flags: GradeFlags): Promise<void> {
   const total = results.length;
   const correct = results.filter((r) => r.correct).length;
   const meanReward = results.reduce((s, r) => s + r.reward, 0) / total;
+  if (flags.hostile) {
+    reportHostile(results, flags.json === true);
+    return;
+  }
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({ task: name, total, correct, accuracy: correct / total, mean_reward: meanReward, results })}\n`,
@@ -103,6 +108,18 @@ export async function grade(flags: GradeFlags): Promise<void> {
   );
 }
 
+/** `--hostile`: every completion is a known cheat (e.g. data/hostile-code.jsonl); each must grade wrong. */
+function reportHostile(results: Result[], json: boolean): void {
+  const fooled = results.filter((r) => r.correct || r.reward > 0);
+  const resisted = results.length - fooled.length;
+  if (json) process.stdout.write(`${JSON.stringify({ hostile: results.length, resisted, fooled })}\n`);
+  else {
+    process.stdout.write(`resisted ${resisted} of ${results.length} hostile completions\n`);
+    for (const f of fooled) process.stdout.write(`fooled by ${f.id}\n`);
+  }
+  if (fooled.length > 0) process.exitCode = 1;
+}
+
 export function registerGrade(program: Command): void {
   program
     .command('grade')
@@ -111,6 +128,10 @@ export function registerGrade(program: Command): void {
     .requiredOption('--data <file>', "data in the task's public format (.jsonl, .json, .csv, .parquet)")
     .requiredOption('--completions <file>', 'completions JSONL: one {"id": …, "completion": …} per line')
     .option('--json', 'print {"total", "correct", "accuracy", "mean_reward", "results"} as JSON')
+    .option(
+      '--hostile',
+      'the completions are known cheats (data/hostile-code.jsonl): report how many graded wrong, exit 1 if any passed',
+    )
     .option('--concurrency <n>', 'code task: sandboxes run at once', '2')
     .option('--timeout-ms <ms>', 'code task: wall-clock limit per run', '10000')
     .action(grade);
