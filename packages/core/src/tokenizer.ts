@@ -41,6 +41,8 @@ export class TextTokenizer {
   }
 
   decode(ids: number[], skipSpecial = false): string {
+    // the library throws on [], which is what a completion that is only EOS decodes from
+    if (ids.length === 0) return '';
     return this.tok.decode(ids, { skip_special_tokens: skipSpecial } as never);
   }
 

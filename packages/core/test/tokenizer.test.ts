@@ -15,6 +15,11 @@ describe('Qwen tokenizer', () => {
     expect(qwen.encode('Hello world')).toEqual([9707, 1879]);
     expect(qwen.decode([9707, 1879])).toBe('Hello world');
   });
+  it('decodes an empty id list (a completion that is only EOS) to the empty string', () => {
+    expect(qwen.decode([])).toBe('');
+    expect(qwen.decode([], true)).toBe('');
+    expect(qwen.decode([151645], true)).toBe('');
+  });
   it('knows the chat special tokens and EOS ids', () => {
     expect(qwen.encode('<|im_start|>user\nhi<|im_end|>')[0]).toBe(151644);
     expect(qwen.eosTokenIds).toContain(151645);
