@@ -13,3 +13,4 @@ export * from './split.ts';
 export * from './mcq/index.ts';
 export * from './registry.ts';
 export * from './examples.ts';
+export * from './toy/index.ts';
