@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeCheckpoint, type CheckpointStore } from '@warmup/train';
+import { recoverDirSwap } from './fs.ts';
 import { folderSource, writeModelFolder } from './model-folder.ts';
 
 export function folderStore(dir: string): CheckpointStore {
@@ -11,6 +12,7 @@ export function folderStore(dir: string): CheckpointStore {
       await writeModelFolder(dir, (sink) => writeCheckpoint(sink, c, extra));
     },
     async open() {
+      recoverDirSwap(dir);
       return existsSync(path.join(dir, 'trainer_state.json')) ? folderSource(dir) : undefined;
     },
   };

@@ -1,6 +1,6 @@
 // The run folder shared by `warmup sft` and `warmup grpo`: fresh start or --resume from
 // <out>/checkpoint, metrics.jsonl, a progress bar, Ctrl-C that checkpoints, and <out>/final.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +13,7 @@ import {
   type Qwen2Model,
   type TextTokenizer,
 } from '@warmup/core';
-import { folderStore, openMetricsLog, writeModelFolder, type MetricsLog } from '@warmup/node';
+import { folderStore, openMetricsLog, recoverDirSwap, writeModelFolder, type MetricsLog } from '@warmup/node';
 import {
   adamwOf,
   newOptimizer,
@@ -44,11 +44,22 @@ export interface Run {
 
 /** Check the run folder before anything heavy happens. */
 export function checkRunFolder(o: CommonOptions): void {
-  const ckpt = path.join(o.out, 'checkpoint', 'trainer_state.json');
+  const dir = path.join(o.out, 'checkpoint');
+  // a crash between the two renames of a checkpoint swap leaves no checkpoint/ but whole copies
+  const fixed = recoverDirSwap(dir);
+  if (fixed) process.stderr.write(`checkpoint: ${fixed} an interrupted checkpoint write in ${dir}\n`);
+  const ckpt = path.join(dir, 'trainer_state.json');
+  const metrics = path.join(o.out, 'metrics.jsonl');
+  const hasMetrics = existsSync(metrics) && statSync(metrics).size > 0;
   if (o.resume && !existsSync(ckpt))
-    throw new UsageError(`--resume: no checkpoint in ${path.join(o.out, 'checkpoint')}`);
+    throw new UsageError(
+      `--resume: no checkpoint in ${dir}${hasMetrics ? ' (the run stopped before its first checkpoint; choose another --out or delete this one)' : ''}`,
+    );
   if (!o.resume && existsSync(ckpt))
     throw new UsageError(`--out ${o.out} already holds a run; pass --resume to continue it or choose another --out`);
+  // never truncate the metrics of an earlier run that had no checkpoint yet
+  if (!o.resume && hasMetrics)
+    throw new UsageError(`--out ${o.out} holds metrics.jsonl of an earlier run; choose another --out or delete it`);
 }
 
 export async function openRun(
