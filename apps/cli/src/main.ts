@@ -8,6 +8,8 @@ type Register = (program: Command) => void;
  *  importing every module cost ~1 s of start-up for each `warmup` call. */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   kk: async () => (await import('./commands/kk.ts')).registerKk,
+  toy: async () => (await import('./commands/toy.ts')).registerToy,
+  pretrain: async () => (await import('./commands/pretrain.ts')).registerPretrain,
   generate: async () => (await import('./commands/generate.ts')).registerGenerate,
   serve: async () => (await import('./commands/serve.ts')).registerServe,
   sft: async () => (await import('./commands/sft.ts')).registerSft,
