@@ -1,4 +1,4 @@
-// Shared helpers of the e2e cases: open the app and wait for its worker API, call that API from
+// Helpers of the e2e specs: open the app and wait for its worker API, call that API from
 // the page, and plain assertions with readable messages.
 import assert from 'node:assert/strict';
 

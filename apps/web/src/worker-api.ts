@@ -74,6 +74,8 @@ export interface ParityReport {
   greedyMatch: boolean;
   /** Max |logprob - expected| of the greedy tokens. */
   greedyLogprobErr: number;
+  /** The greedy tokens' log-probabilities, so a test can compare them itself. */
+  greedyLogprobs: number[];
   ms: number;
 }
 

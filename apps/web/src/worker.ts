@@ -386,6 +386,7 @@ const api: WorkerApi = {
         expectedGreedyIds: exp.greedy.generated_ids,
         greedyMatch: greedyIds.join(',') === exp.greedy.generated_ids.join(','),
         greedyLogprobErr: maxAbs(g.logprobs[0], exp.greedy.chosen_logprobs),
+        greedyLogprobs: Array.from(g.logprobs[0]),
         ms: Math.round(performance.now() - t0),
       };
       log(
