@@ -242,7 +242,10 @@ export async function trainGrpo(
   if (examples.length === 0) throw new Error('GRPO: no prompts');
   let current: Rollout | undefined;
   let iteration = 0;
-  return runLoop(model, optimizer, state, o, async (s) => {
+  // The rollout and its old log-probs live only in memory: a checkpoint inside a μ-cycle would
+  // resume with a fresh rollout from changed weights, so checkpoints wait for a cycle boundary.
+  const loop = { ...o, checkpointable: (s: TrainerState) => s.step % o.numIterations === 0 };
+  return runLoop(model, optimizer, state, loop, async (s) => {
     let consumed = 0;
     if (!current || iteration >= o.numIterations) {
       current = await rollout(model, examples, o, s.cursor, Math.floor(s.step / o.numIterations));

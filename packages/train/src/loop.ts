@@ -27,6 +27,9 @@ export interface LoopOptions {
   extraFiles?: Record<string, string>;
   onMetrics?: (m: Record<string, number>) => void | Promise<void>;
   shouldStop?: () => boolean;
+  /** Whether a checkpoint taken now would resume identically (GRPO: only between rollout cycles);
+   *  a due checkpoint waits for the next step where it is. Default: always. */
+  checkpointable?: (state: TrainerState) => boolean;
 }
 
 export interface StepComputation {
@@ -59,6 +62,8 @@ export async function runLoop(
   let bad = 0;
   const t0 = Date.now();
   let lastSaved = state.step;
+  let due = false;
+  const canSave = (): boolean => o.checkpointable?.(state) ?? true;
   const save = async (): Promise<void> => {
     if (!o.store) return;
     state.adamT = optimizer.t;
@@ -96,8 +101,13 @@ export async function runLoop(
         `stopping: ${bad} consecutive steps had NaN/Inf loss or gradients (last at step ${state.step}); the last good checkpoint is kept (step ${lastSaved})`,
       );
     }
-    if (!skipped && o.checkpointEvery > 0 && state.step % o.checkpointEvery === 0) await save();
+    if (o.checkpointEvery > 0 && state.step % o.checkpointEvery === 0) due = true;
+    if (due && !skipped && canSave()) {
+      await save();
+      due = false;
+    }
   }
-  if (bad === 0 && state.step !== lastSaved) await save();
+  // the end of the run is always saved; a stop mid-cycle keeps the last whole checkpoint
+  if (bad === 0 && state.step !== lastSaved && (state.step >= o.maxSteps || canSave())) await save();
   return state;
 }
