@@ -30,6 +30,8 @@ const WASM_OOM_ADVICE: Record<string, string> = {
 export function environmentHint(e: unknown, command?: string): string | undefined {
   // A WebGPU validation error, out-of-memory or device loss: the message says it all.
   if ((e as { name?: string } | null)?.name === 'WebgpuError') return (e as Error).message;
+  // a run stopped by the NaN/divergence guard: the message names the step and the checkpoint kept
+  if ((e as { name?: string } | null)?.name === 'TrainingError') return (e as Error).message;
   // tfjs-backend-wasm runs out of heap on long sequences at large batch sizes.
   // When its heap cannot grow it either aborts or, after a failed allocation, traps on a bad
   // pointer; the stack trace points into emscripten and says nothing about the cause.

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Model } from '@warmup/core';
 import { applyGrads, type Grads } from './step.ts';
-import { AdamW, type AdamWOptions } from './optimizer.ts';
+import { AdamW, globalNorm, type AdamWOptions } from './optimizer.ts';
 import { learningRate, type ScheduleOptions } from './schedule.ts';
 import type { CheckpointStore, TrainerState } from './checkpoint.ts';
 
@@ -50,6 +50,39 @@ export function newOptimizer(o: AdamWOptions): AdamW {
   return new AdamW(o, decays);
 }
 
+/** Weight norm this many times its starting value means the updates blew the weights up. */
+export const MAX_WEIGHT_GROWTH = 100;
+/** SFT loss (smoothed) this many times its best value, and 1 nat above it, after warm-up. */
+export const MAX_LOSS_FACTOR = 3;
+
+/** Stops a run whose weights or loss blow up, though each step is finite (e.g. `--lr 1e30`).
+ *  The loss rule applies to SFT only: a GRPO loss hovers around zero and may be negative. */
+function divergenceGuard(
+  initialNorm: number,
+  warmupSteps: number,
+): { check(model: Qwen2Model, loss: number, state: TrainerState): Promise<string | undefined> } {
+  let smooth: number | undefined;
+  let best = Infinity;
+  return {
+    async check(model, loss, state) {
+      const norm = await globalNorm(model.trainableParams());
+      if (!Number.isFinite(norm)) return 'the weight norm is no longer finite';
+      if (initialNorm > 0 && norm > MAX_WEIGHT_GROWTH * initialNorm)
+        return `weight norm ${norm.toPrecision(3)} is over ${MAX_WEIGHT_GROWTH}x its starting ${initialNorm.toPrecision(3)}`;
+      if (state.kind !== 'sft' || !Number.isFinite(loss)) return undefined;
+      smooth = smooth === undefined ? loss : 0.9 * smooth + 0.1 * loss;
+      if (state.step <= Math.max(10, warmupSteps)) {
+        best = Math.min(best, smooth);
+        return undefined;
+      }
+      if (smooth > MAX_LOSS_FACTOR * best && smooth > best + 1)
+        return `smoothed loss ${smooth.toPrecision(3)} is over ${MAX_LOSS_FACTOR}x its best ${best.toPrecision(3)}`;
+      best = Math.min(best, smooth);
+      return undefined;
+    },
+  };
+}
+
 export async function runLoop(
   model: Qwen2Model,
   optimizer: AdamW,
@@ -63,6 +96,7 @@ export async function runLoop(
   const t0 = Date.now();
   let lastSaved = state.step;
   let due = false;
+  const guard = divergenceGuard(await globalNorm(model.trainableParams()), o.schedule.warmupSteps);
   const canSave = (): boolean => o.checkpointable?.(state) ?? true;
   const save = async (): Promise<void> => {
     if (!o.store) return;
@@ -96,6 +130,13 @@ export async function runLoop(
     };
     if (afterStep) Object.assign(metrics, await afterStep(state));
     await o.onMetrics?.(metrics);
+    if (!skipped) {
+      const why = await guard.check(model, c.grads.loss, state);
+      if (why)
+        throw new TrainingError(
+          `stopping: training diverged at step ${state.step} (${why}); lower --lr. ${lastSaved > 0 ? `The last good checkpoint is kept (step ${lastSaved})` : 'No checkpoint was written'}, no final weights were written`,
+        );
+    }
     if (bad >= o.maxBadSteps) {
       throw new TrainingError(
         `stopping: ${bad} consecutive steps had NaN/Inf loss or gradients (last at step ${state.step}); the last good checkpoint is kept (step ${lastSaved})`,

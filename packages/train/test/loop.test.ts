@@ -66,4 +66,75 @@ describe('runLoop NaN/Inf handling', () => {
     const w = await model.p('model.norm.weight').data();
     expect(Array.from(w).every(Number.isFinite)).toBe(true);
   });
+
+  it('stops a run whose finite updates blow the weights up (--lr 1e30), keeping the last good checkpoint', async () => {
+    const m = await loadModel(folderSource(FIXTURE));
+    const store = memoryStore();
+    const state: TrainerState = newTrainerState('sft', 0);
+    const opt = newOptimizer({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
+    const run = runLoop(
+      m,
+      opt,
+      state,
+      {
+        ...base,
+        // two good steps at lr 1e-3, then the same state continues at lr 1e30 (finite steps:
+        // clipping bounds the gradient, the update is what blows up)
+        maxSteps: 2,
+        maxBadSteps: 3,
+        store,
+      },
+      async () => ({
+        grads: await accumulateGrads(m, () => sftLoss(m, batch), 1),
+        consumed: 2,
+        tokens: 10,
+        metrics: {},
+      }),
+    );
+    await run;
+    const bad = runLoop(
+      m,
+      opt,
+      state,
+      {
+        ...base,
+        schedule: { ...base.schedule, lr: 1e30 },
+        maxSteps: 6,
+        maxBadSteps: 3,
+        store,
+      },
+      async () => ({
+        grads: await accumulateGrads(m, () => sftLoss(m, batch), 1),
+        consumed: 2,
+        tokens: 10,
+        metrics: {},
+      }),
+    );
+    await expect(bad).rejects.toThrow(
+      /diverged at step 3 \(.*weight norm.*; lower --lr.*last good checkpoint is kept \(step 2\), no final weights/,
+    );
+    const saved = JSON.parse(await (await store.open())!.readText('trainer_state.json'));
+    expect(saved.step).toBe(2);
+    m.dispose();
+  });
+
+  it('stops an SFT run whose smoothed loss climbs past 3x its best after warm-up', async () => {
+    const m = await loadModel(folderSource(FIXTURE));
+    const opt = newOptimizer({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
+    const run = runLoop(
+      m,
+      opt,
+      newTrainerState('sft', 0),
+      { ...base, schedule: { ...base.schedule, lr: 1e-5 }, checkpointEvery: 0, maxSteps: 40, maxBadSteps: 3 },
+      async (s) => ({
+        // from step 12 the reported loss is 10x (the clipped update stays small)
+        grads: await accumulateGrads(m, () => tf.mul(sftLoss(m, batch), s.step >= 12 ? 10 : 1) as tf.Scalar, 1),
+        consumed: 2,
+        tokens: 10,
+        metrics: {},
+      }),
+    );
+    await expect(run).rejects.toThrow(/diverged at step (1[3-9]|2\d) \(smoothed loss .* over 3x its best/);
+    m.dispose();
+  });
 });
