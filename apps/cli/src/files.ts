@@ -1,6 +1,6 @@
 // Reading input files for the CLI: missing or unreadable files become UsageErrors naming the path.
 import { readFileSync, statSync } from 'node:fs';
-import { parseJsonl, type JsonlRecord } from '@warmup/tasks';
+import { decodeUtf8, parseJsonl, type JsonlRecord } from '@warmup/tasks';
 import { UsageError } from './errors.ts';
 
 export function readBinaryFile(flag: string, file: string): Uint8Array {
@@ -15,7 +15,7 @@ export function readBinaryFile(flag: string, file: string): Uint8Array {
 }
 
 export function readTextFile(flag: string, file: string): string {
-  return new TextDecoder().decode(readBinaryFile(flag, file));
+  return decodeUtf8(readBinaryFile(flag, file), file);
 }
 
 export function readJsonlFile(flag: string, file: string): JsonlRecord[] {

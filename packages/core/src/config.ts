@@ -12,14 +12,16 @@ export class ConfigError extends Error {
 const RawConfig = z
   .object({
     model_type: z.string(),
-    vocab_size: z.number().int().positive(),
-    hidden_size: z.number().int().positive(),
-    intermediate_size: z.number().int().positive(),
-    num_hidden_layers: z.number().int().positive(),
-    num_attention_heads: z.number().int().positive(),
-    num_key_value_heads: z.number().int().positive().optional(),
-    head_dim: z.number().int().positive().optional(),
-    max_position_embeddings: z.number().int().positive().optional(),
+    // upper bounds far above any real Qwen2 (vocab 152k, 80 layers, hidden 8k): a typo such as
+    // 1e9 layers is refused here instead of aborting the allocator
+    vocab_size: z.number().int().positive().max(4_194_304),
+    hidden_size: z.number().int().positive().max(65_536),
+    intermediate_size: z.number().int().positive().max(262_144),
+    num_hidden_layers: z.number().int().positive().max(1024),
+    num_attention_heads: z.number().int().positive().max(1024),
+    num_key_value_heads: z.number().int().positive().max(1024).optional(),
+    head_dim: z.number().int().positive().max(4096).optional(),
+    max_position_embeddings: z.number().int().positive().max(16_777_216).optional(),
     rms_norm_eps: z.number().positive().optional(),
     rope_theta: z.number().positive().optional(),
     tie_word_embeddings: z.boolean().optional(),

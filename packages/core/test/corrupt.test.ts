@@ -213,6 +213,14 @@ describe('corrupt checkpoints', () => {
     );
   });
 
+  it('config.json with an absurd size (1e9 layers, a 1e12 vocabulary) is refused up front', async () => {
+    await expectConfigError(
+      files(safetensorsFile(tensors()), { ...RAW, num_hidden_layers: 1e9 }),
+      /"num_hidden_layers"/,
+    );
+    await expectConfigError(files(safetensorsFile(tensors()), { ...RAW, vocab_size: 1e12 }), /"vocab_size"/);
+  });
+
   it('no weights at all', async () => {
     const fs: Files = new Map([['config.json', JSON.stringify(RAW)]]);
     await expectCheckpointError(fs, LOC, /no model\.safetensors or model\.safetensors\.index\.json/);

@@ -1,7 +1,7 @@
 // One loader for the public file formats the datasets ship in (JSONL, JSON, CSV, Parquet as the
 // Hugging Face hub publishes them), chosen by file extension. Shared by the tasks and the CLI.
 import Papa from 'papaparse';
-import { parseJsonl } from './jsonl.ts';
+import { decodeUtf8, parseJsonl } from './jsonl.ts';
 import { rawArrayElements, rawObjectMembers } from './raw-json.ts';
 import { DataError } from './task.ts';
 
@@ -23,8 +23,8 @@ function extensionOf(filename: string): string {
   return m ? m[0] : '';
 }
 
-function asText(input: string | Uint8Array): string {
-  return typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+function asText(input: string | Uint8Array, filename: string): string {
+  return typeof input === 'string' ? input : decodeUtf8(input, filename);
 }
 
 function withRawFields(value: unknown, raw: string, fields: readonly string[] | undefined): unknown {
@@ -114,11 +114,11 @@ export async function loadRecords(
   const ext = extensionOf(filename);
   switch (ext) {
     case '.jsonl':
-      return loadJsonl(asText(input), filename, opts);
+      return loadJsonl(asText(input, filename), filename, opts);
     case '.json':
-      return loadJson(asText(input), filename, opts);
+      return loadJson(asText(input, filename), filename, opts);
     case '.csv':
-      return loadCsv(asText(input), filename);
+      return loadCsv(asText(input, filename), filename);
     case '.parquet':
       return loadParquet(input, filename);
     default:

@@ -1,7 +1,7 @@
 // loadRecords over the four public formats, verbatim JSON fields, and its one-line errors.
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { loadRecords, rawArrayElements, rawObjectMembers } from '../src/index.ts';
+import { loadRecords, MAX_JSONL_LINE, rawArrayElements, rawObjectMembers } from '../src/index.ts';
 
 describe('loadRecords', () => {
   it('reads JSONL with file:line locations', async () => {
@@ -9,6 +9,20 @@ describe('loadRecords', () => {
     expect(recs.map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
     expect(recs[1].where).toBe('d.jsonl:3');
     await expect(loadRecords('{"a": 1}\n{oops\n', 'd.jsonl')).rejects.toThrow(/d\.jsonl:2/);
+  });
+
+  it('refuses invalid UTF-8 and an over-long line with their file:line', async () => {
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"a": 1}\n{"a": "'),
+      0xff,
+      0xfe,
+      ...new TextEncoder().encode('"}\n'),
+    ]);
+    await expect(loadRecords(bytes, 'd.jsonl')).rejects.toThrow(/d\.jsonl:2: invalid UTF-8/);
+    const long = `{"a": 1}\n{"a": 2}\n{"a": "${'x'.repeat(MAX_JSONL_LINE)}"}\n`;
+    await expect(loadRecords(long, 'd.jsonl')).rejects.toThrow(
+      /d\.jsonl:3: line of 16 M characters, over the 16 M limit/,
+    );
   });
 
   it('reads a JSON array and an object holding one array', async () => {
