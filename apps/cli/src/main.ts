@@ -1,6 +1,7 @@
 // The `warmup` command: wires subcommands together and maps input errors to exit code 2.
 import { Command, CommanderError } from 'commander';
 import { environmentHint, isInputError } from './errors.ts';
+import { cliPackage } from './package-info.ts';
 
 type Register = (program: Command) => void;
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   grade: async () => (await import('./commands/grade.ts')).registerGrade,
   init: async () => (await import('./commands/init.ts')).registerInit,
   plan: async () => (await import('./commands/plan.ts')).registerPlan,
+  doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
   eval: async () => {
     const [{ registerEval }, { isModelPreset, makeSampler }, { BACKEND_NAMES }, { nodeTask }] = await Promise.all([
       import('./commands/eval.ts'),
@@ -43,10 +45,12 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   program
     .name('warmup')
     .description('Warm up small reasoning models on Knights & Knaves, then adapt them with GRPO.')
+    .version(cliPackage.version, '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride();
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
-  const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+  const versionOnly = argv.length > 2 && argv.slice(2).every((a) => a === '-V' || a === '--version');
+  const wanted = name && name in COMMANDS ? [name] : versionOnly ? [] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]()))) register(program);
   // Commander applies exitOverride/output settings per command; copy them to every subcommand.
   const walk = (c: Command): void => {
@@ -71,7 +75,10 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`error: ${(e as Error).message}\n`);
       process.exit(2);
     }
-    const hint = environmentHint(e, argv.slice(2).find((a) => !a.startsWith('-')));
+    const hint = environmentHint(
+      e,
+      argv.slice(2).find((a) => !a.startsWith('-')),
+    );
     process.stderr.write(hint ? `error: ${hint}\n` : `${(e as Error)?.stack ?? String(e)}\n`);
     process.exit(1);
   }

@@ -273,9 +273,16 @@ async function runCompareCommand(runs: string[], opts: { labels?: string; out?: 
 
 export function registerEval(program: Command, deps: EvalDeps): void {
   const backends = deps.backends ?? DEFAULT_BACKENDS;
-  const ev = program.command('eval').description('Evaluate a model (pass@k, difficulty buckets), or compare runs');
+  const ev = program
+    .command('eval')
+    .usage('[run] --model <dir|preset> --task <name> --data <file> … | compare <runs...>')
+    .description(
+      'Evaluate a model (pass@k, difficulty buckets), or compare runs. `run` is the default: `warmup eval --model …` = `warmup eval run --model …`',
+    );
   ev.command('run', { isDefault: true })
-    .description('Sample n completions per question, grade them, and write report.json/.md and SVG charts (resumable)')
+    .description(
+      '(default) Sample n completions per question, grade them, and write report.json/.md and SVG charts (resumable)',
+    )
     .option('--model <dir|preset>', 'model folder (or preset name, models/*.json)')
     .option('--task <name>', `task: ${EVAL_TASKS.join(', ')}`)
     .option('--data <file>', 'questions in the task format (.jsonl, .json, .csv or .parquet)')
