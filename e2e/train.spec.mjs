@@ -113,18 +113,18 @@ test('train: wasm SFT 15 steps (loss falls, no leaks), GRPO G=4, ask, switch to 
   const grpo = await history(page);
   assert.equal(grpo.length, 2, 'two GRPO steps reported');
   for (const m of grpo) {
-    assert.ok(
-      Number.isFinite(m.reward_mean) && m.reward_mean >= -2 && m.reward_mean <= 2,
-      `reward_mean ${m.reward_mean}`,
-    );
+    assert.ok(Number.isFinite(m.reward) && m.reward >= -2 && m.reward <= 2, `reward ${m.reward}`);
     assert.ok(m.correct_frac >= 0 && m.correct_frac <= 1, `correct_frac ${m.correct_frac}`);
-    assert.ok(m.completion_len_mean > 0 && m.completion_len_mean <= 32, `completion length ${m.completion_len_mean}`);
+    assert.ok(
+      m['completions/mean_length'] > 0 && m['completions/mean_length'] <= 32,
+      `completion length ${m['completions/mean_length']}`,
+    );
   }
   assert.equal((await callApi(page, 'memory')).numTensors, before, 'GRPO leaves no tensors behind');
   assert.match(await page.textContent('#status-model'), /\+ sft 15 \+ grpo 2/);
   await panel.screenshot({ path: path.join(resultsDir, 'train-grpo.png') });
   console.log(
-    `     grpo 2 steps in ${grpoS.toFixed(1)} s: reward ${grpo.map((m) => m.reward_mean.toFixed(2)).join(', ')}, correct ${grpo.map((m) => m.correct_frac).join(', ')}, generation ${grpo.map((m) => m.gen_s.toFixed(2)).join(', ')} s`,
+    `     grpo 2 steps in ${grpoS.toFixed(1)} s: reward ${grpo.map((m) => m.reward.toFixed(2)).join(', ')}, correct ${grpo.map((m) => m.correct_frac).join(', ')}, generation ${grpo.map((m) => m.gen_s.toFixed(2)).join(', ')} s`,
   );
 
   // The trained model stays loaded: the K&K panel asks it.
@@ -234,10 +234,10 @@ test('train: GRPO on target data files (MMLU-Pro sample as mcq, HumanEval as cod
     const ms = await history(page);
     assert.equal(ms.length, 2, `${task}: two GRPO steps reported`);
     for (const m of ms)
-      assert.ok(Number.isFinite(m[`rewards/${task}_mean`]), `${task}: reward metric ${JSON.stringify(m)}`);
+      assert.ok(Number.isFinite(m[`rewards/${task}/mean`]), `${task}: reward metric ${JSON.stringify(m)}`);
     const reply = await lastReply(page);
     assert.equal(reply.examples, 4, `${task}: the first 4 records were the prompts`);
-    console.log(`     ${task}: rewards ${ms.map((m) => m.reward_mean.toFixed(2)).join(', ')}, ${reply.ms} ms`);
+    console.log(`     ${task}: rewards ${ms.map((m) => m.reward.toFixed(2)).join(', ')}, ${reply.ms} ms`);
   }
   // A bad file is refused with a message naming it, and nothing trains.
   await page.selectOption('#train-target-task', 'math');

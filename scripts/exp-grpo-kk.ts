@@ -84,8 +84,8 @@ const m = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8')
   .map((l) => JSON.parse(l) as Record<string, number>);
 const fifth = Math.max(1, Math.round(m.length / 5));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
-const firstR = mean(m.slice(0, fifth).map((x) => x.reward_mean));
-const lastR = mean(m.slice(-fifth).map((x) => x.reward_mean));
+const firstR = mean(m.slice(0, fifth).map((x) => x.reward));
+const lastR = mean(m.slice(-fifth).map((x) => x.reward));
 const firstC = mean(m.slice(0, fifth).map((x) => x.correct_frac));
 const lastC = mean(m.slice(-fifth).map((x) => x.correct_frac));
 const gen = m.reduce((a, x) => a + x.gen_s, 0);
@@ -97,7 +97,7 @@ const docs = path.join(ROOT, 'docs');
 writeFileSync(
   path.join(docs, 'grpo-kk-reward.svg'),
   curveSvg('GRPO on 100 two-person K&K puzzles', 'step', 'reward (10-step mean)', [
-    { name: 'reward mean', points: smooth('reward_mean') },
+    { name: 'reward mean', points: smooth('reward') },
   ]),
 );
 writeFileSync(
@@ -108,7 +108,7 @@ writeFileSync(
     'fraction (10-step mean)',
     [
       { name: 'correct', points: smooth('correct_frac') },
-      { name: 'zero-variance groups', points: smooth('zero_variance_frac'), dashed: true },
+      { name: 'zero-variance groups', points: smooth('frac_reward_zero_std'), dashed: true },
     ],
     [0, 1],
   ),
@@ -129,7 +129,7 @@ two-person puzzles). 100 two-person puzzles, 2 prompts × G = 8 completions per 
 
 Wall time ${(wall / 60).toFixed(1)} min for the command: generation ${gen.toFixed(0)} s (${((100 * gen) / (gen + opt + rew)).toFixed(0)}%),
 optimisation ${opt.toFixed(0)} s (${((100 * opt) / (gen + opt + rew)).toFixed(0)}%), reward computation ${rew.toFixed(1)} s.
-Mean completion length ${mean(m.map((x) => x.completion_len_mean)).toFixed(0)} tokens; ${(100 * mean(m.map((x) => x.truncated_frac))).toFixed(1)}% truncated.
+Mean completion length ${mean(m.map((x) => x['completions/mean_length'])).toFixed(0)} tokens; ${(100 * mean(m.map((x) => x['completions/clipped_ratio']))).toFixed(1)}% truncated.
 
 \`\`\`
 node ${cmd.join(' ').replaceAll(ROOT + '/', '')}

@@ -29,6 +29,11 @@ const PresetFile = z.object({
   /** 'qwen' (the full Qwen tokenizer), 'none', or a folder under models/ holding tokenizer.json. */
   tokenizer: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be qwen, none or a folder name under models/'),
   config: z.record(z.string(), z.unknown()),
+  /** Recommended training settings from random weights, per stage (option names as in --config). */
+  training: z
+    .object({ sft: z.record(z.string(), z.unknown()).optional(), grpo: z.record(z.string(), z.unknown()).optional() })
+    .strict()
+    .optional(),
 });
 
 export interface Preset {
@@ -36,6 +41,7 @@ export interface Preset {
   description: string;
   tokenizer: string;
   config: Qwen2Config;
+  training?: { sft?: Record<string, unknown>; grpo?: Record<string, unknown> };
 }
 
 export interface ResolvedModel {
@@ -76,6 +82,7 @@ export function readPreset(name: string, dir = PRESETS_DIR): Preset | undefined 
     description: r.data.description,
     tokenizer: r.data.tokenizer,
     config: parseConfig(r.data.config, `${file} (config)`),
+    training: r.data.training,
   };
 }
 

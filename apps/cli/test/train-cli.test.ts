@@ -57,7 +57,7 @@ describe('warmup grpo / sft CLI', () => {
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[0]);
     expect(m.step).toBe(1);
-    expect(Number.isFinite(m['rewards/code_mean'])).toBe(true);
+    expect(Number.isFinite(m['rewards/code/mean'])).toBe(true);
   });
 
   it('names file:line of a malformed record', () => {
@@ -134,9 +134,9 @@ describe('warmup grpo / sft CLI', () => {
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([1, 2]);
     for (const l of lines) {
-      expect(typeof l.reward_mean).toBe('number');
-      expect(l['rewards/kk_mean']).toBe(l.reward_mean);
-      expect(l.completion_len_max).toBeLessThanOrEqual(12);
+      expect(typeof l.reward).toBe('number');
+      expect(l['rewards/kk/mean']).toBe(l.reward);
+      expect(l['completions/max_length']).toBeLessThanOrEqual(12);
     }
     expect(existsSync(path.join(out, 'final', 'model.safetensors'))).toBe(true);
     expect(existsSync(path.join(out, 'final', 'tokenizer.json'))).toBe(true);

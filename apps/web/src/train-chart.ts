@@ -1,4 +1,4 @@
-// The live training chart: loss per step for SFT, reward_mean and correct_frac (own 0..1 axis)
+// The live training chart: loss per step for SFT, reward and correct_frac (own 0..1 axis)
 // for GRPO. uPlot draws on a canvas with real axes, a cursor read-out and cheap redraws on every
 // step, which a hand-drawn SVG polyline would not give without re-implementing them.
 import uPlot from 'uplot';
@@ -23,7 +23,7 @@ interface Line {
 const LINES: Record<ChartKind, Line[]> = {
   sft: [{ key: 'loss', label: 'loss', color: '#3b5bdb', scale: 'y' }],
   grpo: [
-    { key: 'reward_mean', label: 'reward (mean)', color: '#3b5bdb', scale: 'y' },
+    { key: 'reward', label: 'reward (mean)', color: '#3b5bdb', scale: 'y' },
     { key: 'correct_frac', label: 'correct', color: '#2b8a3e', scale: 'frac' },
   ],
 };

@@ -39,7 +39,7 @@ function statLine(kind: ChartKind, m: TrainMetrics, total: number): string {
   const perf = `${fmt(m.tokens_per_s)} tok/s · ${fmt(m.step_s)} s/step`;
   if (kind === 'sft')
     return `${head} · loss ${fmt(m.loss, 4)} · lr ${fmt(m.lr, 2)} · grad norm ${fmt(m.grad_norm)} · ${perf}`;
-  return `${head} · reward ${fmt(m.reward_mean)} (± ${fmt(m.reward_std)}) · correct ${fmt(m.correct_frac)} · length ${fmt(m.completion_len_mean)} · generation ${fmt(m.gen_s)} s · ${perf}`;
+  return `${head} · reward ${fmt(m.reward)} (± ${fmt(m.reward_std)}) · correct ${fmt(m.correct_frac)} · length ${fmt(m['completions/mean_length'])} · generation ${fmt(m.gen_s)} s · ${perf}`;
 }
 
 export function mountTrainPanel(ctx: AppContext): TrainPanel {

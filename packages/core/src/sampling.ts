@@ -14,6 +14,9 @@ export interface Sampled {
   token: number;
   /** log_softmax(raw logits)[token]: what RL's old log-probs need. */
   logprob: number;
+  /** Entropy (nats) of the distribution the token was drawn from: the logits at the temperature,
+   *  cut to top-k / top-p and renormalised; 0 for greedy. */
+  entropy: number;
 }
 
 export function logSumExp(row: Float32Array): number {
@@ -66,7 +69,7 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   const T = opts.temperature ?? 1;
   if (opts.greedy || T <= 0) {
     const token = argmax(row);
-    return { token, logprob: row[token] - lse };
+    return { token, logprob: row[token] - lse, entropy: 0 };
   }
   const V = row.length;
   let max = -Infinity;
@@ -92,7 +95,13 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     cut = Math.max(cut, cutoff(masked, 1, 'mass', topP * kept));
   }
   let z = 0;
-  for (let i = 0; i < V; i++) if (w[i] >= cut) z += w[i];
+  let zx = 0; // sum of w_i log w_i over the kept tokens, for the entropy log z - zx / z
+  for (let i = 0; i < V; i++) {
+    if (w[i] < cut || w[i] === 0) continue;
+    z += w[i];
+    zx += w[i] * ((row[i] - max) / T);
+  }
+  const entropy = Math.max(0, Math.log(z) - zx / z);
   let u = rng.next() * z;
   let token = -1;
   for (let i = 0; i < V; i++) {
@@ -101,5 +110,5 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     u -= w[i];
     if (u < 0) break;
   }
-  return { token, logprob: row[token] - lse };
+  return { token, logprob: row[token] - lse, entropy };
 }

@@ -58,6 +58,23 @@ describe('sampleToken', () => {
     });
   }
 
+  it('reports the entropy of the distribution it sampled from (temperature, top-k, top-p), 0 when greedy', () => {
+    for (const [T, topK, topP] of [
+      [1, 0, 1],
+      [0.7, 0, 0.95],
+      [1.3, 100, 0.8],
+    ] as const) {
+      const ref = [...allowed(logits, T, topK, topP).values()];
+      const h = -ref.reduce((a, p) => a + p * Math.log(p), 0);
+      const s = sampleToken(row, { temperature: T, topK, topP }, new Rng(2));
+      expect(Math.abs(s.entropy - h), `T=${T} k=${topK} p=${topP}`).toBeLessThan(1e-6 * Math.max(1, h));
+    }
+    // Not the cross-entropy of the raw logits: the cut and the temperature lower it.
+    const raw = -probs(logits, 1).reduce((a, p) => a + p * Math.log(p), 0);
+    expect(sampleToken(row, { temperature: 0.7, topP: 0.95 }, new Rng(2)).entropy).toBeLessThan(raw - 0.1);
+    expect(sampleToken(row, { greedy: true }, new Rng(2)).entropy).toBe(0);
+  });
+
   it('reports the log-probability under the unmodified distribution', () => {
     const s = sampleToken(row, { temperature: 0.5, topP: 0.9 }, new Rng(1));
     const lp = Math.log(probs(logits, 1)[s.token]);

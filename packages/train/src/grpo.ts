@@ -3,7 +3,7 @@
 // surrogate for num_iterations passes. Optimizer, loop and checkpoints are shared with SFT.
 import * as tf from '@tensorflow/tfjs-core';
 import { generate, selectedLogprobs, type Qwen2Model } from '@warmup/core';
-import { grpoLoss, grpoSelection, groupAdvantages, type GrpoBatch, type LossType } from './losses.ts';
+import { grpoLoss, grpoSelection, groupAdvantages, LOSS_TYPES, type GrpoBatch, type LossType } from './losses.ts';
 import { accumulateGrads, type Grads } from './step.ts';
 import { batchAt, stepSeed } from './data-order.ts';
 import { runLoop, type LoopOptions } from './loop.ts';
@@ -171,26 +171,28 @@ async function rollout(
     maxCompletionLength: o.maxCompletionLength,
   };
   const lens = gen.tokens.map((t) => t.length);
-  const sampledLogps = gen.logprobs.flat();
+  // TRL's metric names, so curves compare with a TRL run; correct_frac and the timings are ours.
   const metrics: Record<string, number> = {
-    reward_mean: mean(scored.total),
+    reward: mean(scored.total),
     reward_std: std(scored.total),
     correct_frac: mean(scored.correct),
-    zero_variance_frac: zeroVarianceGroups / idx.length,
-    completion_len_mean: mean(lens),
-    completion_len_min: Math.min(...lens),
-    completion_len_max: Math.max(...lens),
-    truncated_frac: mean(truncated.map((t) => (t ? 1 : 0))),
-    // -E[log p(sampled token)] estimates the policy's per-token entropy.
-    entropy: -mean(sampledLogps),
+    frac_reward_zero_std: zeroVarianceGroups / idx.length,
+    'completions/mean_length': mean(lens),
+    'completions/min_length': Math.min(...lens),
+    'completions/max_length': Math.max(...lens),
+    'completions/clipped_ratio': mean(truncated.map((t) => (t ? 1 : 0))),
+    // Mean over generated tokens of the exact entropy of the distribution each was sampled from
+    // (temperature, top-k, top-p applied). TRL's `entropy` is taken at the temperature without
+    // the top-p cut, so it reads higher when top_p < 1.
+    entropy: mean(gen.entropies.flat()),
     reward_errors: scored.errors,
     gen_s: genS,
     reward_s: rewardS,
     gen_tokens_per_s: lens.reduce((a, b) => a + b, 0) / Math.max(genS, 1e-9),
   };
   o.rewards.forEach((fn, f) => {
-    metrics[`rewards/${fn.name}_mean`] = mean(scored.perFn[f]);
-    metrics[`rewards/${fn.name}_std`] = std(scored.perFn[f]);
+    metrics[`rewards/${fn.name}/mean`] = mean(scored.perFn[f]);
+    metrics[`rewards/${fn.name}/std`] = std(scored.perFn[f]);
   });
   // Old and reference log-probs are needed only when the ratio can differ from 1 or KL is on.
   const sel = grpoSelection(batch);
@@ -206,6 +208,32 @@ async function rollout(
     batch.refLogps = await noGradLogps(o.reference);
   }
   return { batch, metrics, trainTokens: attentionMask.flat().reduce((a, b) => a + b, 0) };
+}
+
+/** Option conflicts, found before any generation (a KL term without a reference model used to
+ *  fail only after a whole rollout). */
+export function checkGrpoOptions(o: GrpoOptions): void {
+  const bad = (msg: string): never => {
+    throw new Error(`GRPO: ${msg}`);
+  };
+  if (!LOSS_TYPES.includes(o.lossType)) bad(`unknown loss type ${o.lossType} (choose from ${LOSS_TYPES.join(', ')})`);
+  if (o.beta > 0 && !o.reference) bad(`beta ${o.beta} > 0 needs a reference model (or beta 0)`);
+  if (!(o.beta >= 0)) bad(`beta must be >= 0, got ${o.beta}`);
+  if (!Number.isInteger(o.numGenerations) || o.numGenerations < 2)
+    bad(`numGenerations must be an integer >= 2 (a group of one has no advantage), got ${o.numGenerations}`);
+  for (const [k, v] of [
+    ['numIterations', o.numIterations],
+    ['microBatch', o.microBatch],
+    ['promptsPerStep', o.promptsPerStep],
+    ['maxCompletionLength', o.maxCompletionLength],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1) bad(`${k} must be an integer >= 1, got ${v}`);
+  if (!(o.temperature > 0)) bad(`temperature must be > 0 (log-probs are divided by it), got ${o.temperature}`);
+  if (!(o.topP > 0 && o.topP <= 1)) bad(`topP must be in (0, 1], got ${o.topP}`);
+  if (!(o.epsilonLow >= 0 && o.epsilonLow < 1)) bad(`epsilonLow must be in [0, 1), got ${o.epsilonLow}`);
+  if (!(o.epsilonHigh >= 0)) bad(`epsilonHigh must be >= 0, got ${o.epsilonHigh}`);
+  if (o.rewards.some((r) => !Number.isFinite(r.weight) || !Number.isFinite(r.minReward)))
+    bad('every reward needs a finite weight and minReward');
 }
 
 /** Rows [a, b) of a batch, with the flattened old/ref log-probs cut to match. */
@@ -232,6 +260,55 @@ function sliceBatch(b: GrpoBatch, a: number, e: number): GrpoBatch {
   };
 }
 
+/** Gradients of one GRPO step's loss over a packed batch, in micro-batches of `microBatch` rows.
+ *  As TRL: grpo, bnpo and dr_grpo aggregate within each micro-batch and the step averages the
+ *  micro-batches (1 / their number); dapo divides every micro-batch's token sum by the tokens of
+ *  the whole step, so its summed gradient is the full batch's. Also returns the current
+ *  log-probs of the counted tokens (for the clip metrics). */
+export async function grpoStepGrads(
+  model: Qwen2Model,
+  batch: GrpoBatch,
+  o: Pick<GrpoOptions, 'lossType' | 'epsilonLow' | 'epsilonHigh' | 'beta' | 'temperature' | 'microBatch'> & {
+    chunkRows?: number;
+  },
+): Promise<{ grads: Grads; logps: number[] }> {
+  const N = batch.inputIds.length;
+  const opts = {
+    lossType: o.lossType,
+    epsilonLow: o.epsilonLow,
+    epsilonHigh: o.epsilonHigh,
+    beta: o.beta,
+    temperature: o.temperature,
+    chunkRows: o.chunkRows,
+  };
+  let g: Grads | undefined;
+  const logps: number[] = [];
+  const totalMasked = batch.completionMask.flat().reduce((a, b) => a + b, 0);
+  const micro = Math.ceil(N / o.microBatch);
+  for (let a = 0; a < N && totalMasked > 0; a += o.microBatch) {
+    const part = { ...sliceBatch(batch, a, Math.min(N, a + o.microBatch)), stepTokens: totalMasked };
+    // A micro-batch without counted tokens contributes 0 (TRL clamps its denominators to 1).
+    if (part.completionMask.flat().every((m) => m === 0)) continue;
+    const share = o.lossType === 'dapo' ? 1 : 1 / micro;
+    let kept: tf.Tensor | undefined;
+    g = await accumulateGrads(
+      model,
+      () => {
+        const r = grpoLoss(model, part, opts);
+        kept = tf.keep(r.logp);
+        return r.loss;
+      },
+      share,
+      g,
+    );
+    logps.push(...(await kept!.data()));
+    kept!.dispose();
+  }
+  // Everything masked (e.g. all truncated): a zero gradient keeps the loop uniform.
+  g ??= { grads: new Map([...model.trainableParams()].map(([k, v]) => [k, tf.zerosLike(v)])), loss: 0 };
+  return { grads: g, logps };
+}
+
 export async function trainGrpo(
   model: Qwen2Model,
   optimizer: AdamW,
@@ -240,6 +317,7 @@ export async function trainGrpo(
   o: GrpoOptions,
 ): Promise<TrainerState> {
   if (examples.length === 0) throw new Error('GRPO: no prompts');
+  checkGrpoOptions(o);
   let current: Rollout | undefined;
   let iteration = 0;
   // The rollout and its old log-probs live only in memory: a checkpoint inside a μ-cycle would
@@ -255,49 +333,11 @@ export async function trainGrpo(
     }
     iteration++;
     const { batch } = current;
-    const N = batch.inputIds.length;
     const t0 = Date.now();
-    const opts = {
-      lossType: o.lossType,
-      epsilonLow: o.epsilonLow,
-      epsilonHigh: o.epsilonHigh,
-      beta: o.beta,
-      temperature: o.temperature,
-    };
-    // As TRL: grpo, bnpo and dr_grpo aggregate within each micro-batch and the step averages the
-    // micro-batches (1 / their number); dapo divides every micro-batch's token sum by the tokens
-    // of the whole step, so its summed gradient is the full batch's.
-    let g: Grads | undefined;
-    const logps: number[] = [];
-    const totalMasked = batch.completionMask.flat().reduce((a, b) => a + b, 0);
-    const micro = Math.ceil(N / o.microBatch);
-    if (totalMasked === 0) {
-      // Everything masked (e.g. all truncated): a zero gradient keeps the loop uniform.
-      g = { grads: new Map([...model.trainableParams()].map(([k, v]) => [k, tf.zerosLike(v)])), loss: 0 };
-    } else {
-      for (let a = 0; a < N; a += o.microBatch) {
-        const part = { ...sliceBatch(batch, a, Math.min(N, a + o.microBatch)), stepTokens: totalMasked };
-        // A micro-batch without counted tokens contributes 0 (TRL clamps its denominators to 1).
-        if (part.completionMask.flat().every((m) => m === 0)) continue;
-        const share = o.lossType === 'dapo' ? 1 : 1 / micro;
-        let kept: tf.Tensor | undefined;
-        g = await accumulateGrads(
-          model,
-          () => {
-            const r = grpoLoss(model, part, opts);
-            kept = tf.keep(r.logp);
-            return r.loss;
-          },
-          share,
-          g,
-        );
-        logps.push(...(await kept!.data()));
-        kept!.dispose();
-      }
-    }
+    const { grads, logps } = await grpoStepGrads(model, batch, o);
     const metrics: Record<string, number> = { ...current.metrics, iteration, opt_s: (Date.now() - t0) / 1000 };
     Object.assign(metrics, clipAndKl(batch, logps, o));
-    return { grads: g!, consumed, tokens: current.trainTokens, metrics };
+    return { grads, consumed, tokens: current.trainTokens, metrics };
   });
 }
 
@@ -319,7 +359,11 @@ function clipAndKl(b: GrpoBatch, logps: number[], o: GrpoOptions): Record<string
     }
   });
   const n = logps.length;
-  const out: Record<string, number> = { clip_low: low / n, clip_high: high / n, clip_region: (low + high) / n };
-  if (b.refLogps) out.kl_mean = kl / n;
+  const out: Record<string, number> = {
+    'clip_ratio/low_mean': low / n,
+    'clip_ratio/high_mean': high / n,
+    'clip_ratio/region_mean': (low + high) / n,
+  };
+  if (b.refLogps) out.kl = kl / n;
   return out;
 }

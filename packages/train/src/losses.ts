@@ -29,14 +29,17 @@ export function sftSelection(b: SftBatch): { rows: number[]; cols: number[]; tar
   return { rows, cols, targets };
 }
 
-/** Mean negative log-likelihood over completion tokens. Returns a scalar; call inside a tape. */
-export function sftLoss(model: Qwen2Model, batch: SftBatch): tf.Scalar {
+/** Mean negative log-likelihood over completion tokens. Returns a scalar; call inside a tape.
+ *  `chunkRows` bounds the rows of logits alive at once (tests force several chunks with it). */
+export function sftLoss(model: Qwen2Model, batch: SftBatch, chunkRows?: number): tf.Scalar {
   const sel = sftSelection(batch);
   if (sel.rows.length === 0) throw new Error('sftLoss: batch has no completion tokens');
   const logp = selectedLogprobs(
     model,
     { inputIds: batch.inputIds, attentionMask: batch.attentionMask, segmentIds: batch.segmentIds },
     sel,
+    1,
+    chunkRows,
   );
   return tf.neg(tf.mean(logp)) as tf.Scalar;
 }
@@ -74,6 +77,8 @@ export interface GrpoLossOptions {
   epsilonHigh: number;
   beta: number;
   temperature: number;
+  /** Rows of logits alive at once in the log-prob pass (default 256). */
+  chunkRows?: number;
 }
 
 /** Masked completion tokens, in row-major order: the layout of old/ref log-probs. */
@@ -127,6 +132,7 @@ export function grpoLoss(model: Qwen2Model, batch: GrpoBatch, o: GrpoLossOptions
     { inputIds: batch.inputIds, attentionMask: batch.attentionMask, positionIds: batch.positionIds },
     sel,
     o.temperature,
+    o.chunkRows,
   );
   // With one optimisation pass per generation the old policy is the current one: ratio = 1 but
   // the gradient still flows through logp (TRL uses logp.detach() for the same effect).

@@ -159,6 +159,17 @@ export function grpoTrainerDefaults(r: GrpoRecipe) {
   };
 }
 
+/** What a preset (models/*.json, key "training") recommends for training from its random
+ *  initialisation; sft/grpo use it for every option the user does not set. */
+export interface PresetTraining {
+  sft?: Partial<SftRecipe>;
+  grpo?: Partial<GrpoRecipe>;
+}
+
+/** Below this peak lr, random weights barely move in a few hundred steps (kk-tiny at 1e-6: loss
+ *  7.070 -> 7.075 in 40 steps, measured 2026-11-30); a fresh preset trained below it gets a warning. */
+export const SCRATCH_MIN_LR = 1e-4;
+
 /** The paper's GRPO settings in the trainer's option names; callers spread and override. */
 export const GRPO_PAPER_DEFAULTS = grpoTrainerDefaults(GRPO_PAPER);
 

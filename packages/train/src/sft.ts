@@ -118,6 +118,23 @@ export async function sftEvalLoss(
   return sum / Math.max(n, 1);
 }
 
+/** Gradients of one SFT step over its micro-batches: each micro-batch's mean loss is weighted by
+ *  its share of the step's completion tokens, so the sum is the gradient of the mean over every
+ *  completion token of the step (what one big batch would give). */
+export async function sftStepGrads(
+  model: Qwen2Model,
+  micro: SftBatch[],
+  chunkRows?: number,
+): Promise<{ grads: Grads; lossTokens: number }> {
+  const counts = micro.map((b) => sftSelection(b).rows.length);
+  const total = counts.reduce((a, b) => a + b, 0);
+  let g: Grads | undefined;
+  for (let k = 0; k < micro.length; k++)
+    g = await accumulateGrads(model, () => sftLoss(model, micro[k], chunkRows), counts[k] / total, g);
+  if (!g) throw new Error('SFT: a step needs at least one micro-batch');
+  return { grads: g, lossTokens: total };
+}
+
 export async function trainSft(
   model: Qwen2Model,
   optimizer: AdamW,
@@ -144,14 +161,10 @@ export async function trainSft(
             : makeSftBatch(examples, o.padTokenId),
         );
       }
-      const counts = micro.map((b) => sftSelection(b).rows.length);
-      const total = counts.reduce((a, b) => a + b, 0);
-      let g: Grads | undefined;
-      for (let k = 0; k < micro.length; k++)
-        g = await accumulateGrads(model, () => sftLoss(model, micro[k]), counts[k] / total, g);
+      const { grads: g, lossTokens: total } = await sftStepGrads(model, micro);
       const tokens = micro.reduce((a, b) => a + b.attentionMask.flat().reduce((x, y) => x + y, 0), 0);
       return {
-        grads: g!,
+        grads: g,
         consumed: o.batchSize * o.gradAccum,
         tokens,
         metrics: { loss_tokens: total, epoch: s.cursor / train.length },

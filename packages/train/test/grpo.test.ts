@@ -58,31 +58,60 @@ describe('trainGrpo', () => {
     expect(errors.some((e) => e.includes('NaN'))).toBe(true);
     for (const m of seen) {
       for (const k of [
-        'reward_mean',
+        'reward',
         'reward_std',
         'correct_frac',
-        'zero_variance_frac',
-        'completion_len_mean',
-        'truncated_frac',
+        'frac_reward_zero_std',
+        'completions/mean_length',
+        'completions/clipped_ratio',
         'entropy',
-        'clip_region',
+        'clip_ratio/region_mean',
         'grad_norm',
         'lr',
         'gen_s',
         'opt_s',
         'gen_tokens_per_s',
         'tokens_per_s',
-        'rewards/flaky_mean',
+        'rewards/flaky/mean',
       ]) {
         expect(Number.isFinite(m[k]), k).toBe(true);
       }
-      expect(m.reward_mean).toBeGreaterThanOrEqual(-2);
     }
+    // Exact values: the n-th call (1-based) throws when n % 5 == 0, is NaN when n % 7 == 0 (both
+    // count as minReward -2 and not correct) and is n % 2 otherwise; 8 calls per step.
+    const value = (n: number): number => (n % 5 === 0 || n % 7 === 0 ? -2 : n % 2);
+    seen.forEach((m, step) => {
+      const ns = Array.from({ length: 8 }, (_, i) => 8 * step + i + 1);
+      const rs = ns.map(value);
+      const mu = rs.reduce((a, b) => a + b, 0) / 8;
+      const sd = Math.sqrt(rs.reduce((a, b) => a + (b - mu) ** 2, 0) / 7);
+      expect(m.reward).toBeCloseTo(mu, 12);
+      expect(m['rewards/flaky/mean']).toBeCloseTo(mu, 12);
+      expect(m.reward_std).toBeCloseTo(sd, 12);
+      expect(m.reward_errors).toBe(ns.filter((n) => n % 5 === 0 || n % 7 === 0).length);
+      expect(m.correct_frac).toBe(ns.filter((n) => value(n) === 1).length / 8);
+    });
     // The optimizer's two moments per parameter are the only tensors the run may add, and the
     // count is flat from step to step.
     const moments = 2 * model.params.size;
     expect(tf.memory().numTensors).toBe(before + moments);
     expect(new Set(seen.map((m) => m.num_tensors)).size).toBe(1);
+  });
+
+  it('rejects a KL term without a reference model before generating or scoring anything', async () => {
+    let scored = 0;
+    const run = trainGrpo(
+      model,
+      newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }),
+      fresh(),
+      prompts,
+      {
+        ...toyGrpoOptions({ beta: 0.04 }),
+        rewards: [{ name: 'count', weight: 1, minReward: 0, score: () => (scored++, 0) }],
+      },
+    );
+    await expect(run).rejects.toThrow(/beta 0.04 > 0 needs a reference model/);
+    expect(scored).toBe(0);
   });
 
   it('stops in the middle of a rollout when asked, applying nothing from the cut step', async () => {
@@ -126,7 +155,7 @@ describe('trainGrpo', () => {
       },
       rewards: [{ name: 'target', weight: 1, minReward: 0, score: (_i, text) => encodeBack.get(text) ?? 0 }],
       onMetrics: (x) => {
-        rewards.push(x.reward_mean);
+        rewards.push(x.reward);
       },
     });
     const first = rewards.slice(0, 5).reduce((a, b) => a + b, 0) / 5;

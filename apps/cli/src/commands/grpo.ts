@@ -8,6 +8,7 @@ import { folderSource } from '@warmup/node';
 import { GRPO_PAPER, LOSS_TYPES, taskRewards, trainGrpo, type GrpoExample } from '@warmup/train';
 import { UsageError } from '../errors.ts';
 import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
+import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES } from '../task-data.ts';
@@ -58,6 +59,7 @@ export function registerGrpo(program: Command): void {
   addOptions(cmd, grpoShape, GRPO_DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(grpoShape, flags, flags.config as string | undefined);
+    applyPresetRecipe('grpo', o, flags, grpoShape);
     // The dataset is validated before any model loads.
     const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit);
     const run = await openRun(o, 'grpo', { ...o }, (tok) => {
@@ -99,7 +101,7 @@ export function registerGrpo(program: Command): void {
       maxSteps,
       run.state.step,
       (m) =>
-        `reward ${fmt(m.reward_mean, 3)} acc ${fmt(m.correct_frac, 3)} len ${fmt(m.completion_len_mean, 3)} | gen ${fmt(m.gen_s, 2)}s opt ${fmt(m.opt_s, 2)}s`,
+        `reward ${fmt(m.reward, 3)} acc ${fmt(m.correct_frac, 3)} len ${fmt(m['completions/mean_length'], 3)} | gen ${fmt(m.gen_s, 2)}s opt ${fmt(m.opt_s, 2)}s`,
     );
     try {
       await trainGrpo(run.model, run.optimizer, run.state, examples, {

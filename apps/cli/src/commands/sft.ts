@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
 import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
+import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES, type TaskData } from '../task-data.ts';
@@ -57,6 +58,7 @@ export function registerSft(program: Command): void {
   addOptions(cmd, sftShape, SFT_DOCS);
   cmd.action(async (flags: Record<string, unknown>) => {
     const o = resolveOptions(sftShape, flags, flags.config as string | undefined);
+    applyPresetRecipe('sft', o, flags, sftShape);
     // Validate every input file before the model loads.
     const records = readJsonlFile('--data', o.data).map((r) => {
       const obj = asObject(r.value, r.where);

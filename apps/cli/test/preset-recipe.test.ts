@@ -1,0 +1,55 @@
+// A fresh preset trains with its own recommended settings unless the user sets them; a tiny lr on
+// random weights is called out; a model folder is left alone.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { grpoShape } from '../src/commands/grpo.ts';
+import { sftShape } from '../src/commands/sft.ts';
+import { readPreset } from '../src/model-spec.ts';
+import { resolveOptions } from '../src/train/options.ts';
+import { applyPresetRecipe } from '../src/train/preset-recipe.ts';
+
+const sft = (flags: Record<string, unknown>) => {
+  const lines: string[] = [];
+  const all = { out: 'o', data: 'd', ...flags };
+  const o = resolveOptions(sftShape, all, (all as Record<string, unknown>).config as string | undefined);
+  const taken = applyPresetRecipe('sft', o, all, sftShape, (l) => lines.push(l));
+  return { o, taken, lines };
+};
+
+describe('preset training settings', () => {
+  it('kk-tiny without --lr takes the preset recommendation, in one line', () => {
+    const want = readPreset('kk-tiny')?.training?.sft;
+    expect(want?.lr).toBeGreaterThanOrEqual(1e-4);
+    const { o, taken, lines } = sft({ model: 'kk-tiny' });
+    expect(o.lr).toBe(want?.lr);
+    expect(o.schedule).toBe(want?.schedule);
+    expect(o.maxGradNorm).toBe(want?.maxGradNorm);
+    expect(taken).toContain('lr');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^sft: kk-tiny is a fresh preset \(random weights\): using its recommended --lr 0\.003/);
+  });
+
+  it('flags and --config win over the preset; a tiny lr on random weights gets a warning', () => {
+    const { o, taken, lines } = sft({ model: 'kk-tiny', lr: '1e-6' });
+    expect(o.lr).toBe(1e-6);
+    expect(taken).not.toContain('lr');
+    expect(lines.at(-1)).toMatch(/warning: --lr 0\.000001 on the random weights of preset kk-tiny/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'preset-recipe-'));
+    const cfg = path.join(dir, 'c.json');
+    writeFileSync(cfg, JSON.stringify({ schedule: 'constant' }));
+    expect(sft({ model: 'kk-tiny', config: cfg }).o.schedule).toBe('constant');
+  });
+
+  it('GRPO takes the preset GRPO settings; a model folder keeps the paper defaults', () => {
+    const flags = { model: 'kk-tiny', out: 'o', data: 'd', task: 'kk' };
+    const g = resolveOptions(grpoShape, flags);
+    applyPresetRecipe('grpo', g, flags, grpoShape, () => {});
+    expect(g.lr).toBe(readPreset('kk-tiny')?.training?.grpo?.lr);
+    const folder = mkdtempSync(path.join(tmpdir(), 'preset-recipe-dir-'));
+    const { o, taken } = sft({ model: folder });
+    expect(taken).toEqual([]);
+    expect(o.lr).toBe(1e-6);
+  });
+});
