@@ -1,8 +1,10 @@
 // Training state that a checkpoint carries besides the weights, and the store interface the
 // trainers save through (Node: a folder swapped in atomically; browser: memory or OPFS).
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import {
   ADAPTER_CONFIG_FILE,
+  CheckpointError,
   loadLora,
   memorySink,
   memorySource,
@@ -64,13 +66,40 @@ export async function writeCheckpoint(
   await sink.writeText('trainer_state.json', JSON.stringify({ ...c.state, adamT: c.optimizer.t, extra }, null, 2));
 }
 
+const TrainerStateSchema = z.object({
+  version: z.literal(1),
+  kind: z.enum(['sft', 'grpo']),
+  step: z.number().int().nonnegative(),
+  cursor: z.number().int().nonnegative(),
+  seed: z.number().int(),
+  adamT: z.number().int().nonnegative(),
+  extra: z.record(z.string(), z.number()),
+});
+
+/** A trainer_state.json, checked like config.json: a truncated or hand-edited file (`"step": "x"`,
+ *  `-7`) is refused with the key it got wrong, before anything is loaded or overwritten. */
+export function parseTrainerState(text: string, where: string): TrainerState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`${where}: not valid JSON (${(e as Error).message})`);
+  }
+  const r = TrainerStateSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new CheckpointError(`${where}: key "${issue.path.join('.')}": ${issue.message}`);
+  }
+  return r.data;
+}
+
 /** Restore weights, optimizer moments and state from a checkpoint source. */
 export async function readCheckpoint(
   src: ModelSource,
   optimizer: AdamW,
 ): Promise<{ model: Qwen2Model; state: TrainerState }> {
+  const state = parseTrainerState(await src.readText('trainer_state.json'), `${src.location}/trainer_state.json`);
   const model = await loadModel(src);
-  const state = JSON.parse(await src.readText('trainer_state.json')) as TrainerState;
   if (await src.has(ADAPTER_CONFIG_FILE)) {
     try {
       const lora = await loadLora(src, model, state.seed);
