@@ -1,6 +1,6 @@
 // The run folder shared by `warmup sft` and `warmup grpo`: fresh start or --resume from
 // <out>/checkpoint, metrics.jsonl, a progress bar, Ctrl-C that checkpoints, and <out>/final.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import {
@@ -17,6 +17,7 @@ import {
   adamwOf,
   newOptimizer,
   newTrainerState,
+  parseTrainerState,
   readCheckpoint,
   scheduleOf,
   type AdamW,
@@ -27,6 +28,7 @@ import {
 import { UsageError } from '../errors.ts';
 import { resolveModel, useBackendFlag } from '../model-spec.ts';
 import { checkRunMemory } from '../memory-check.ts';
+import { checkTrainOptions } from './check-options.ts';
 import type { CommonOptions } from './options.ts';
 
 export interface Run {
@@ -54,6 +56,8 @@ export function checkRunFolder(o: CommonOptions): void {
     throw new UsageError(
       `--resume: no checkpoint in ${dir}${hasMetrics ? ' (the run stopped before its first checkpoint; choose another --out or delete this one)' : ''}`,
     );
+  // a truncated or hand-edited state is refused before any output is touched
+  if (o.resume) parseTrainerState(readFileSync(ckpt, 'utf8'), ckpt);
   if (!o.resume && existsSync(ckpt))
     throw new UsageError(`--out ${o.out} already holds a run; pass --resume to continue it or choose another --out`);
   // never truncate the metrics of an earlier run that had no checkpoint yet
@@ -67,6 +71,7 @@ export async function openRun(
   settings: Record<string, unknown>,
   memory?: Parameters<typeof checkRunMemory>[2],
 ): Promise<Run> {
+  checkTrainOptions(o);
   checkRunFolder(o);
   const backend = await useBackendFlag(o.backend);
   // Refuse before loading when the plan does not fit the backend.
@@ -97,12 +102,24 @@ export async function openRun(
       `lora: rank ${model.lora.config.rank}, alpha ${model.lora.config.alpha} on ${model.lora.config.targets.join(',')}: ${n.adapter} trainable parameters (${((100 * n.adapter) / n.base).toPrecision(3)}% of the frozen ${n.base})\n`,
     );
   }
-  mkdirSync(o.out, { recursive: true });
-  writeFileSync(
-    path.join(o.out, 'settings.json'),
-    JSON.stringify({ kind, backend, model_source: base.source, ...settings }, null, 2) + '\n',
-  );
-  const log = openMetricsLog(path.join(o.out, 'metrics.jsonl'), src ? state.step : undefined);
+  // settings.json and metrics.jsonl appear with the first finished step: a failure while starting
+  // (a bad reference model, no tokenizer, out of memory in step 1) leaves no outputs behind, and
+  // on --resume the earlier metrics are only cut back to the checkpoint once training goes on
+  const resumeStep = src ? state.step : undefined;
+  let opened: MetricsLog | undefined;
+  const log: MetricsLog = {
+    write(record) {
+      if (!opened) {
+        mkdirSync(o.out, { recursive: true });
+        writeFileSync(
+          path.join(o.out, 'settings.json'),
+          JSON.stringify({ kind, backend, model_source: base.source, ...settings }, null, 2) + '\n',
+        );
+        opened = openMetricsLog(path.join(o.out, 'metrics.jsonl'), resumeStep);
+      }
+      opened.write(record);
+    },
+  };
   return {
     model,
     tokenizer: base.tokenizer,
