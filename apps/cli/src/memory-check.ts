@@ -1,8 +1,10 @@
 // The CLI's memory gate: read a model's config (not its weights), plan the command's memory on the
 // backend in use and refuse with exit code 2 before loading when it cannot fit.
 import { existsSync, statSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   checkFit,
+  formatBytes,
   loadConfig,
   loadTokenizer,
   planMemory,
@@ -51,6 +53,7 @@ export async function planFor(spec: string, backend: string, hints: PlanHints): 
 /** Refuse (UsageError, exit 2) when the plan does not fit the backend. WARMUP_MEMORY_CHECK=0
  *  turns the check off for a plan that is too cautious. */
 export async function checkMemory(spec: string, backend: string, hints: PlanHints): Promise<void> {
+  if (process.env.WARMUP_REPORT_MEMORY === '1') reportAtExit(await planFor(spec, backend, hints));
   if (process.env.WARMUP_MEMORY_CHECK === '0') return;
   const plan = await planFor(spec, backend, hints);
   const cap = await backendCapacity(backend as PlanBackend);
@@ -62,6 +65,23 @@ export async function checkMemory(spec: string, backend: string, hints: PlanHint
 
 /** The gate for `sft`/`grpo`: the trainer's hints (measured with the model's tokenizer when given
  *  as a function) plus the run's LoRA settings. */
+/** WARMUP_REPORT_MEMORY=1: at exit, print the plan's total next to the measured peaks (process
+ *  RSS; the wasm heap, which only grows, so its final size is its peak) to compare the two. */
+function reportAtExit(plan: MemoryPlan): void {
+  process.on('exit', () => {
+    // registry holds only backends already initialised (findBackend would start one).
+    const wasm = tf.engine().registry.wasm as unknown as WasmBackend | undefined;
+    const heap = wasm?.wasm?.HEAPU8?.length;
+    process.stderr.write(
+      `memory: plan ${plan.total} B (${formatBytes(plan.total)}), peak RSS ${process.resourceUsage().maxRSS * 1024} B${heap ? `, wasm heap ${heap} B` : ''}\n`,
+    );
+  });
+}
+
+interface WasmBackend {
+  wasm?: { HEAPU8?: Uint8Array };
+}
+
 export async function checkRunMemory(
   o: { model: string; loraRank: number; loraTargets: PlanInput['loraTargets'] },
   backend: string,

@@ -3,7 +3,21 @@
 import type { AppContext } from './context.ts';
 import { byId, numberInput, setFacts } from './dom.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, presetTokenizerFiles } from './presets.ts';
-import type { ModelInfo } from './worker-api.ts';
+import { proxy } from 'comlink';
+import type { LoadProgress, ModelInfo } from './worker-api.ts';
+
+const mb = (n: number): string => `${(n / 2 ** 20).toFixed(0)} MiB`;
+
+/** "memory plan: 2.7 GiB on webgpu · loading 312 / 988 MiB (32%)" */
+export function loadStatus(p: LoadProgress): string {
+  const plan =
+    p.plannedBytes !== undefined ? `needs about ${mb(p.plannedBytes)} on ${p.backend ?? 'this backend'}` : '';
+  const load =
+    p.totalBytes > 0
+      ? `loading ${mb(p.doneBytes)} / ${mb(p.totalBytes)} (${Math.floor((100 * p.doneBytes) / p.totalBytes)}%)`
+      : '';
+  return [plan, load].filter(Boolean).join(' · ');
+}
 
 function showTab(name: string): void {
   for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab'))
@@ -23,6 +37,7 @@ function modelFacts(m: ModelInfo | undefined): [string, string][] {
     ['vocab', String(m.vocabSize)],
     ['tokenizer', m.tokenizer],
     ['load', `${m.loadMs} ms`],
+    ...(m.plannedBytes !== undefined ? ([['memory plan', mb(m.plannedBytes)]] as [string, string][]) : []),
   ];
 }
 
@@ -56,11 +71,15 @@ export function mountModelPanel(ctx: AppContext): void {
     );
   });
 
+  const status = byId('model-load-status');
+  const progress = proxy((p: LoadProgress) => {
+    status.textContent = loadStatus(p);
+  });
   const urlInput = byId<HTMLInputElement>('model-url');
   byId('model-url-load').addEventListener('click', () => {
     const url = urlInput.value.trim() || urlInput.placeholder;
     // Resolve here: inside the worker a relative URL would be relative to the worker script.
-    void load('load model', () => ctx.api.loadModelFromUrl(new URL(url, location.href).href));
+    void load('load model', () => ctx.api.loadModelFromUrl(new URL(url, location.href).href, progress));
   });
 
   const folder = byId<HTMLInputElement>('model-folder');
@@ -68,7 +87,7 @@ export function mountModelPanel(ctx: AppContext): void {
     // Only the folder's own files: subfolders (e.g. original/) may repeat names like config.json.
     const files = Array.from(folder.files ?? []).filter((f) => f.webkitRelativePath.split('/').length <= 2);
     if (!files.length) return;
-    void load('load folder', () => ctx.api.loadModelFromFiles(files));
+    void load('load folder', () => ctx.api.loadModelFromFiles(files, progress));
   });
 
   const facts = byId('model-facts');

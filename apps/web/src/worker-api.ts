@@ -36,7 +36,19 @@ export interface ModelInfo {
    *  'none': token ids only. */
   tokenizer: TokenizerKind;
   loadMs: number;
+  /** The memory plan's estimate for generating on the active backend (bytes). */
+  plannedBytes?: number;
 }
+
+/** Loading progress: the plan's estimate first (before any weight is read), then bytes read of
+ *  the weight files. */
+export interface LoadProgress {
+  doneBytes: number;
+  totalBytes: number;
+  plannedBytes?: number;
+  backend?: string;
+}
+export type LoadProgressFn = (p: LoadProgress) => void;
 
 export interface GenerateRequest {
   /** Text prompt (tokenized in the worker); ignored when `ids` is given. */
@@ -129,7 +141,7 @@ export interface GrpoTrainRequest extends TrainCommon {
 export type TrainRequest = SftTrainRequest | GrpoTrainRequest;
 
 /** One optimizer step's metrics as the shared loop reports them (step, loss, lr, grad_norm,
- *  tokens_per_s, step_s, …; GRPO adds reward_mean, correct_frac, completion_len_mean, …). */
+ *  tokens_per_s, step_s, …; GRPO adds TRL's reward, reward_std, frac_reward_zero_std, completions/mean_length, entropy, … and correct_frac). */
 export type TrainMetrics = Record<string, number>;
 export type TrainMetricsFn = (m: TrainMetrics) => void;
 
@@ -172,8 +184,10 @@ export interface WorkerApi {
   /** Receive the worker's log lines (pass a comlink proxy). */
   setLogger(log: LogFn): void;
   init(backend: BackendChoice): Promise<BackendInfo>;
-  loadModelFromUrl(url: string): Promise<ModelInfo>;
-  loadModelFromFiles(files: File[]): Promise<ModelInfo>;
+  /** Load a Hugging Face folder; refuses before loading when the memory plan exceeds the wasm
+   *  heap. `onProgress` (a comlink proxy) gets the plan, then bytes read. */
+  loadModelFromUrl(url: string, onProgress?: LoadProgressFn): Promise<ModelInfo>;
+  loadModelFromFiles(files: File[], onProgress?: LoadProgressFn): Promise<ModelInfo>;
   /** A freshly initialised model from a config.json object (seeded, identical on every backend);
    *  `tokenizerFiles` (tokenizer.json, tokenizer_config.json) give it a text tokenizer. */
   createModel(

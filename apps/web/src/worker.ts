@@ -4,8 +4,15 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import {
+  checkFit,
   countParameters,
   fileListSource,
+  formatBytes,
+  loadConfig,
+  planMemory,
+  WASM_HEAP_CAP,
+  withLoadProgress,
+  type PlanBackend,
   generate,
   initModel,
   loadModel,
@@ -30,6 +37,7 @@ import type {
   BackendInfo,
   GenerateReply,
   GenerateRequest,
+  LoadProgressFn,
   LogFn,
   ModelFile,
   ModelInfo,
@@ -112,11 +120,30 @@ function bytesOrNone(model: Qwen2Model): { tokenizer?: ModelTokenizer; kind: Tok
   return { kind: 'none' };
 }
 
-async function loadFrom(src: ModelSource, label: string): Promise<Loaded> {
+async function loadFrom(src: ModelSource, label: string, onProgress?: LoadProgressFn): Promise<Loaded> {
   const t0 = performance.now();
-  const model = await loadModel(src);
+  // The memory plan from config.json alone, before any weight is read: say what the model will
+  // take, and refuse what cannot fit the wasm heap instead of crashing half-way.
+  const config = await loadConfig(src);
+  const backend = tf.getBackend() as PlanBackend;
+  const plan = planMemory({ config, backend, command: 'generate', genRows: 1, promptLen: 64, newTokens: 256 });
+  log('info', `memory plan: ${formatBytes(plan.total)} to generate with this model on ${backend}`);
+  onProgress?.({ doneBytes: 0, totalBytes: 0, plannedBytes: plan.total, backend });
+  if (backend === 'wasm') {
+    const fit = checkFit(plan, { backend, bytes: WASM_HEAP_CAP, source: 'wasm heap cap, 4 GiB' });
+    if (!fit.fits) throw new Error(fit.message);
+  }
+  let shown = -1;
+  const tracked = withLoadProgress(src, (done, total) => {
+    // One message per percent: comlink posts each call to the page.
+    const pct = Math.floor((100 * done) / Math.max(total, 1));
+    if (pct === shown) return;
+    shown = pct;
+    onProgress?.({ doneBytes: done, totalBytes: total, plannedBytes: plan.total, backend });
+  });
+  const model = await loadModel(tracked, { config });
   const { tokenizer, kind } = await pickTokenizer(src, model);
-  const info = describe(model, label, kind, performance.now() - t0);
+  const info = { ...describe(model, label, kind, performance.now() - t0), plannedBytes: plan.total };
   return { model, tokenizer, info, reload: () => loadFrom(src, label) };
 }
 
@@ -247,16 +274,16 @@ const api: WorkerApi = {
     return info;
   },
 
-  async loadModelFromUrl(url) {
+  async loadModelFromUrl(url, onProgress) {
     const abs = absolute(url);
     log('info', `loading model from ${abs}`);
-    return replaceModel(await loadFrom(urlSource(abs), abs));
+    return replaceModel(await loadFrom(urlSource(abs), abs, onProgress));
   },
 
-  async loadModelFromFiles(files) {
+  async loadModelFromFiles(files, onProgress) {
     log('info', `loading model from ${files.length} selected files`);
     const folder = files[0]?.webkitRelativePath?.split('/')[0] || 'selected files';
-    return replaceModel(await loadFrom(fileListSource(files, folder), folder));
+    return replaceModel(await loadFrom(fileListSource(files, folder), folder, onProgress));
   },
 
   async createModel(presetConfigJson, seed, name = 'preset', tokenizerFiles) {

@@ -20,3 +20,4 @@ export * from './ops.ts';
 export * from './lora.ts';
 export * from './random-checkpoint.ts';
 export * from './memory-plan.ts';
+export * from './progress-source.ts';

@@ -63,6 +63,8 @@ export interface MemoryPlan {
 export const WASM_HEAP_CAP = 4294901760;
 
 const F32 = 4;
+/** Activation gradients over kept activations, fitted on wasm (scripts/check-memory-plan.ts). */
+const ACTIVATION_GRAD_FACTOR = 2.2;
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** in/out features of each LoRA target projection, and the fused site it belongs to. */
@@ -161,12 +163,23 @@ export function planMemory(input: PlanInput): MemoryPlan {
     const T = input.seqLen ?? 512;
     const N = B * T;
     const perLayer = floatsPerTokenLayer(c, T, rank > 0 ? { rank, targets } : undefined);
+    const kept = (N * (L * perLayer + 2 * D + 2 * c.headDim) + B * T * T) * F32;
+    add('activations (kept for backward)', kept, `${B} × ${T} tokens through ${L} layers`);
+    // TF.js frees no activation gradient until the backward pass ends, and a slice's gradient is
+    // padded to its input's size: fitted on measured peaks (scripts/check-memory-plan.ts).
     add(
-      'activations (kept for backward)',
-      (N * (L * perLayer + 2 * D + 2 * c.headDim) + B * T * T) * F32,
-      `${B} × ${T} tokens through ${L} layers`,
+      'activation gradients',
+      ACTIVATION_GRAD_FACTOR * kept,
+      'every intermediate gradient lives until the backward ends',
     );
-    add('backward transients', 2 * N * perLayer * F32, 'gradients of one layer in flight');
+    // Full fine-tuning: the embedding's gradient from gather (a dense [V, D] segment sum), the
+    // head's, and their sum coexist (measured: ~3 extra [V, D] tensors at the peak).
+    if (rank === 0)
+      add(
+        'embedding gradient sums',
+        3 * head,
+        'gather and LM-head gradients of the tied [V, D] matrix, then their sum',
+      );
     const chunkRows = Math.max(1, Math.min(256, Math.floor((64 * 2 ** 20) / (V * F32))));
     const chunk = Math.min(N, chunkRows) * V * F32;
     add(
@@ -181,7 +194,10 @@ export function planMemory(input: PlanInput): MemoryPlan {
     const S = Pl + (input.newTokens ?? 128);
     const kvBytes = 2 * L * R * c.numKvHeads * c.headDim * S * F32;
     add('kv cache', 2 * kvBytes, `${R} rows × ${S} positions (old and new cache coexist while a step appends)`);
-    add('prefill activations', R * Pl * L * floatsPerTokenLayer(c, Pl) * F32, `${R} × ${Pl} prompt tokens in one pass`);
+    // Generation runs each step in one tf.tidy: every layer's intermediates stay until it ends.
+    const prefill = R * Pl * (L * floatsPerTokenLayer(c, Pl) + 2 * D + 2 * c.headDim) + R * Pl * Pl;
+    // × 1.2: TF.js ops allocate a little more than the count above (measured in memory-plan.test.ts).
+    add('prefill activations', 1.2 * prefill * F32, `${R} × ${Pl} prompt tokens in one pass`);
     add('sampling logits', 3 * R * V * F32, `${R} rows × ${V} vocabulary`);
   }
   const total = sum(items.map((i) => i.bytes));
