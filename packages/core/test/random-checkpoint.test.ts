@@ -8,6 +8,7 @@ import {
   memorySink,
   memorySource,
   parseConfig,
+  withLoadProgress,
   writeRandomCheckpoint,
 } from '@warmup/core';
 import { backend } from './helpers.ts';
@@ -84,5 +85,21 @@ describe('random checkpoint', () => {
       a.dispose();
       b.dispose();
     }
+  });
+
+  it('reports loading progress in bytes of the weight files, ending at the total', async () => {
+    const sink = memorySink();
+    const r = await writeRandomCheckpoint(CONFIG, sink, { dtype: 'BF16', maxShardBytes: 8192 });
+    const sizes = r.shards.map((n) => (sink.files.get(n) as Uint8Array).length);
+    const seen: [number, number][] = [];
+    const model = await loadModel(withLoadProgress(memorySource(sink.files), (d, t) => seen.push([d, t])));
+    model.dispose();
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const last = seen.at(-1)!;
+    expect(last[1]).toBe(total);
+    // Every tensor byte is read once; headers make up the rest.
+    expect(last[0]).toBeGreaterThanOrEqual(r.bytes);
+    expect(last[0]).toBeLessThanOrEqual(total);
+    expect(seen.every(([d], i) => i === 0 || d >= seen[i - 1][0])).toBe(true);
   });
 });
