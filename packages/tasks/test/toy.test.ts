@@ -8,6 +8,7 @@ import {
   generateToyCorpus,
   getTask,
   loadTaskExamples,
+  R1_SYSTEM,
   TOY_DOMAINS,
   TOY_MCQ_CATEGORIES,
   toySplitOf,
@@ -89,8 +90,10 @@ describe('toy domains', () => {
     );
   });
 
-  it('the corpus holds no test item, no K&K and no tags', () => {
-    const docs = generateToyCorpus({ count: 3000, seed: 0 }).join('\n');
+  it('the corpus holds no test item, no K&K and no tags outside the R1 system sentence', () => {
+    const docs = generateToyCorpus({ count: 3000, seed: 0 })
+      .map((d) => d.replace(`${R1_SYSTEM}\n`, ''))
+      .join('\n');
     for (const domain of TOY_DOMAINS)
       for (const it of generateToy(domain, { split: 'test', count: Infinity, seed: 0 })) {
         const r = it.record as { problem?: string; prompt?: string; question?: string; options?: string[] };

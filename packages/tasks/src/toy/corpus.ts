@@ -1,11 +1,12 @@
 // The toy "general" pretraining mix: worked arithmetic and word problems ending in \boxed{},
 // multiple-choice items with a one-line reason, tiny Python functions with docstrings, and short
 // logic statements — all from the TRAIN split of the toy domains (test items never appear), in a
-// plain "User: … / Assistant: …" layout without <think>/<answer> tags and without K&K puzzles.
+// plain "User: … / Assistant: …" layout: no answer in the <think>/<answer> format, no K&K puzzles.
 import { codeFromRecord, codePromptParts } from '../code/task.ts';
 import { hashSeed, mulberry32, type Rng } from '../kk/rng.ts';
 import { mathFromRecord, mathPromptParts } from '../math/task.ts';
 import { mcqFromRecord, mcqPromptParts } from '../mcq/task.ts';
+import { R1_SYSTEM } from '../prompt.ts';
 import { generateToyCode } from './code.ts';
 import type { ToyItem } from './common.ts';
 import { generateToyMath } from './math.ts';
@@ -22,9 +23,15 @@ export interface ToyCorpusOptions {
 const all = (gen: (o: { split: 'train'; count: number; seed: number }) => ToyItem[]): ToyItem[] =>
   gen({ split: 'train', count: Infinity, seed: 0 });
 
-// Some documents open with a generic preface, so a base meets unfamiliar system sentences before
-// "User:" (the evaluation prompt opens with one) without ever seeing the tag format.
-const PREFACES = ['', '', '', 'You are a helpful assistant.\n', 'Answer the question.\n', 'Here is a question.\n'];
+// Most dialogues open with a preface: half of them with the R1 system sentence, which opens every
+// evaluation prompt (it names the tags in words; no document answers in that format), the rest with
+// a generic line, so a tiny base still answers after the unfamiliar first line of the prompt.
+const PREFACES = ['You are a helpful assistant.\n', 'Answer the question.\n', 'Here is a question.\n'];
+
+function preface(rng: Rng): string {
+  const u = rng.next();
+  return u < 0.5 ? `${R1_SYSTEM}\n` : u < 0.7 ? rng.pick(PREFACES) : '';
+}
 
 function byLevel(items: ToyItem[]): ToyItem[][] {
   const m = new Map<number, ToyItem[]>();
@@ -36,8 +43,7 @@ function byLevel(items: ToyItem[]): ToyItem[][] {
   return [...m.values()];
 }
 
-const dialog = (rng: Rng, user: string, answer: string): string =>
-  `${rng.pick(PREFACES)}User: ${user}\nAssistant: ${answer}`;
+const dialog = (rng: Rng, user: string, answer: string): string => `${preface(rng)}User: ${user}\nAssistant: ${answer}`;
 
 function mathDoc(rng: Rng, it: ToyItem): string {
   const e = mathFromRecord(it.record, it.key, 0);
