@@ -2,6 +2,7 @@
 // rotate-half RoPE, grouped-query attention with q/k/v biases, SwiGLU MLP, optional tied head.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.ts';
+import { maxBindingBytes } from './binding.ts';
 import { pieceName } from './layout.ts';
 import { cols, gatherRows, linear } from './ops.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
@@ -108,19 +109,18 @@ export class Qwen2Model {
     const B = input.inputIds.length;
     const T = input.inputIds[0].length;
     const past = opts.past;
-    const P = past ? past.mask[0].length : 0;
-    const S = P + T;
+    const P = past ? past.mask[0].length : 0; // S = P + T keys
     const newMask = input.attentionMask ?? input.inputIds.map((r) => r.map(() => 1));
     const keyMask = newMask.map((row, b) => (past ? past.mask[b].concat(row) : row.slice()));
     if (input.segmentIds && past) throw new Error('forward: segmentIds cannot be combined with a KV cache');
     const positions = input.positionIds ?? defaultPositions(newMask, past, input.segmentIds);
     const { cos, sin } = ropeTables(positions, c.headDim, c.ropeTheta); // [B, T, 1, hd]
     const mask = attentionBias(keyMask, P, T, input.segmentIds); // [B, 1, T, S]
-    const rep = c.numHeads / c.numKvHeads;
     const hd = c.headDim;
     const qDim = c.numHeads * hd;
     const kvDim = c.numKvHeads * hd;
     const presents: { k: tf.Tensor4D; v: tf.Tensor4D }[] = [];
+    const limit = maxBindingBytes();
     const lora = this.lora;
     const training = this.training;
     // x @ W for a fused site, plus the LoRA adapters' contribution when attached.
@@ -150,22 +150,18 @@ export class Qwen2Model {
         v = tf.concat([past.layers[i].v, v], 2);
       }
       if (opts.useCache) presents.push({ k: tf.keep(k), v: tf.keep(v) });
-      // Group query heads by the kv head they read (head h reads kv h / rep), so K and V are
-      // never repeated: [B, T, KV, rep, hd] -> [B, KV, rep*T, hd].
-      const qs = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, T, c.numKvHeads, rep, hd]);
-      const qg = tf.reshape(tf.transpose(qs, [0, 2, 3, 1, 4]), [B, c.numKvHeads, rep * T, hd]);
-      const scores = tf.reshape(tf.matMul(qg, k, false, true), [B, c.numHeads, T, S]); // [B, H, T, S]
-      const probs = tf.reshape(tf.softmax(tf.add(scores, mask)), [B, c.numKvHeads, rep * T, S]);
-      const ctx5 = tf.reshape(tf.matMul(probs, v), [B, c.numKvHeads, rep, T, hd]); // [B, KV, rep, T, hd]
-      const ctx = tf.reshape(tf.transpose(ctx5, [0, 3, 1, 2, 4]), [B * T, qDim]) as tf.Tensor2D; // [B*T, H*hd]
+      const ctx = attention(q, k, v, mask, c.numKvHeads, limit); // [B*T, H*hd]
       x = tf.add(x, proj(ctx, i, 'o', `${pre}.self_attn.o_proj.weight`));
-      // --- SwiGLU MLP ---
+      // --- SwiGLU MLP, in row blocks whose [rows, 2I] activation fits one binding ---
       const n = rmsNorm(x, this.p(`${pre}.post_attention_layernorm.weight`), c.rmsNormEps);
-      const gu = proj(n, i, 'gate_up', `${pre}.mlp.gate_up_proj.weight`); // [B*T, 2I]
-      const g = cols(gu, 0, c.intermediateSize);
-      const u = cols(gu, c.intermediateSize, c.intermediateSize);
-      const act = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // silu(g) * u
-      x = tf.add(x, proj(act, i, 'down', `${pre}.mlp.down_proj.weight`));
+      const mlp = (rows: tf.Tensor2D): tf.Tensor2D => {
+        const gu = proj(rows, i, 'gate_up', `${pre}.mlp.gate_up_proj.weight`); // [n, 2I]
+        const g = cols(gu, 0, c.intermediateSize);
+        const u = cols(gu, c.intermediateSize, c.intermediateSize);
+        const act = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // silu(g) * u
+        return proj(act, i, 'down', `${pre}.mlp.down_proj.weight`); // [n, D]
+      };
+      x = tf.add(x, byRows(n, 2 * c.intermediateSize * 4, limit, mlp));
     }
     const hidden = tf.reshape(rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps), [
       B,
@@ -196,6 +192,62 @@ export class Qwen2Model {
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
+}
+
+/** Grouped-query attention: q [B, T, H, hd], k and v [B, KV, S, hd], mask [B, 1, T, S] ->
+ *  [B*T, H*hd]. The scores [B, H, T, S] outgrow a 128 MiB binding long before the weights do
+ *  (B 4, 14 heads, 1,024 tokens: 235 MB), so they are made in blocks of batch rows, or of query
+ *  positions, that fit `limit` bytes. */
+function attention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  mask: tf.Tensor4D,
+  kvHeads: number,
+  limit: number,
+): tf.Tensor2D {
+  const [B, T, H, hd] = q.shape;
+  const S = k.shape[2];
+  const rowBytes = H * T * S * 4;
+  if (B > 1 && B * rowBytes > limit) {
+    const per = Math.max(1, Math.floor(limit / rowBytes));
+    const blocks: tf.Tensor2D[] = [];
+    for (let b = 0; b < B; b += per) {
+      const n = Math.min(per, B - b);
+      const rows = <X extends tf.Tensor4D>(t: X): X => tf.slice(t, [b, 0, 0, 0], [n, -1, -1, -1]);
+      blocks.push(attention(rows(q), rows(k), rows(v), rows(mask), kvHeads, limit));
+    }
+    return tf.concat(blocks, 0);
+  }
+  if (B === 1 && T > 1 && rowBytes > limit) {
+    const per = Math.max(1, Math.floor(limit / (H * S * 4)));
+    const blocks: tf.Tensor2D[] = [];
+    for (let t = 0; t < T; t += per) {
+      const n = Math.min(per, T - t);
+      const qt = tf.slice(q, [0, t, 0, 0], [1, n, -1, -1]);
+      blocks.push(attention(qt, k, v, tf.slice(mask, [0, 0, t, 0], [1, 1, n, -1]), kvHeads, limit));
+    }
+    return tf.concat(blocks, 0);
+  }
+  const rep = H / kvHeads;
+  // Group query heads by the kv head they read (head h reads kv h / rep), so K and V are
+  // never repeated: [B, T, KV, rep, hd] -> [B, KV, rep*T, hd].
+  const qs = tf.reshape(tf.mul(q, 1 / Math.sqrt(hd)), [B, T, kvHeads, rep, hd]);
+  const qg = tf.reshape(tf.transpose(qs, [0, 2, 3, 1, 4]), [B, kvHeads, rep * T, hd]);
+  const scores = tf.reshape(tf.matMul(qg, k, false, true), [B, H, T, S]); // [B, H, T, S]
+  const probs = tf.reshape(tf.softmax(tf.add(scores, mask)), [B, kvHeads, rep * T, S]);
+  const ctx5 = tf.reshape(tf.matMul(probs, v), [B, kvHeads, rep, T, hd]); // [B, KV, rep, T, hd]
+  return tf.reshape(tf.transpose(ctx5, [0, 3, 1, 2, 4]), [B * T, H * hd]) as tf.Tensor2D; // [B*T, H*hd]
+}
+
+/** f over row blocks of x whose [rows, width] activations fit `limit` bytes, concatenated. */
+function byRows(x: tf.Tensor2D, rowBytes: number, limit: number, f: (rows: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+  const N = x.shape[0];
+  const per = Math.max(1, Math.floor(limit / rowBytes));
+  if (N <= per) return f(x);
+  const blocks: tf.Tensor2D[] = [];
+  for (let r = 0; r < N; r += per) blocks.push(f(tf.slice(x, [r, 0], [Math.min(per, N - r), -1])));
+  return tf.concat(blocks, 0);
 }
 
 function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {

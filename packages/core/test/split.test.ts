@@ -1,6 +1,7 @@
 // Parameters split to fit a small binding limit (embedding/LM head by vocabulary ranges, linear
 // weights by output columns, logits in row and vocabulary chunks) compute what the unsplit model
-// does: logits and every gradient element-wise, full fine-tuning and LoRA, on each backend. On
+// does: logits and every gradient element-wise, full fine-tuning and LoRA, on each backend; so do
+// attention and MLP computed in blocks. On
 // WebGPU the limit comes from the device (lowered through the backend options), elsewhere it is forced.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -119,6 +120,21 @@ for (const be of PARITY_BACKENDS) {
       expect(worstGradDiff(a.grads, b.grads)).toBeLessThan(1e-5);
       await lossAndGrads(split);
       expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('computes attention scores and MLP activations in blocks when they pass the limit', async () => {
+      const a = await logits(whole);
+      const ga = await lossAndGrads(whole);
+      // 1 KiB: one row of scores (4 heads x T x T floats) no longer fits, nor 2 rows of [2I].
+      setMaxBindingBytes(1024);
+      try {
+        expect(maxAbsDiff(a, await logits(whole))).toBeLessThan(1e-5);
+        const gb = await lossAndGrads(whole);
+        expect(Math.abs(ga.loss - gb.loss)).toBeLessThan(1e-5);
+        expect(worstGradDiff(ga.grads, gb.grads)).toBeLessThan(1e-5);
+      } finally {
+        setMaxBindingBytes(be === 'webgpu' ? undefined : LIMIT);
+      }
     });
 
     it('gives the same LoRA gradients over a frozen split base', async () => {
