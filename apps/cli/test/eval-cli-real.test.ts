@@ -146,8 +146,8 @@ describe('warmup eval with a real model', () => {
 
     const c = warmup('eval', 'compare', runA(), runB);
     expect(c.code).toBe(0);
-    expect(c.out.split('\n')[0]).toBe('| metric (percent) | run-a | run-b |');
-    expect(c.out).toContain('| questions × samples | 6 × 4 | 2 × 4 |');
+    expect(c.out.split('\n')[0]).toBe('| metric, unit | run-a | run-b |');
+    expect(c.out).toContain('| questions × samples (count) | 6 × 4 | 2 × 4 |');
   });
 
   it('refuses a model without a tokenizer (exit 2, nothing written)', () => {

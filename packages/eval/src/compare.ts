@@ -34,23 +34,23 @@ export function compareMarkdown(runs: readonly LabelledReport[]): string {
 
   const rows: string[][] = [
     ['task', ...cell((r) => r.task)],
-    ['questions × samples', ...cell((r) => `${r.questions} × ${r.samples}`)],
-    ['pass@1 (mean ± std)', ...cell((r) => pctPm(r.pass1.mean, r.pass1.std))],
-    ...ks.filter((k) => k !== '1').map((k) => [`pass@${k}`, ...cell((r) => pct(r.passk[k]))]),
+    ['questions × samples (count)', ...cell((r) => `${r.questions} × ${r.samples}`)],
+    ['pass@1, % (mean ± std over questions)', ...cell((r) => pctPm(r.pass1.mean, r.pass1.std))],
+    ...ks.filter((k) => k !== '1').map((k) => [`pass@${k}, %`, ...cell((r) => pct(r.passk[k]))]),
   ];
   for (const name of buckets) {
     const b = (r: (typeof reports)[number]) => r.buckets.find((x) => x.name === name);
     if (reports.every((r) => !b(r)?.count)) continue;
     const range = reports.map(b).find((x) => x)?.range ?? '';
-    rows.push([`${name} ${range}: questions`, ...cell((r) => num(b(r)?.count))]);
-    rows.push([`${name}: pass@1`, ...cell((r) => pct(b(r)?.pass1))]);
-    if (kCap > 1) rows.push([`${name}: pass@${kCap}`, ...cell((r) => pct(b(r)?.passk[String(kCap)]))]);
+    rows.push([`${name} ${range}: questions (count)`, ...cell((r) => num(b(r)?.count))]);
+    rows.push([`${name}: pass@1, %`, ...cell((r) => pct(b(r)?.pass1))]);
+    if (kCap > 1) rows.push([`${name}: pass@${kCap}, %`, ...cell((r) => pct(b(r)?.passk[String(kCap)]))]);
   }
-  rows.push(['format failures', ...cell((r) => pct(r.format_failure_rate))]);
-  rows.push(['truncated', ...cell((r) => pct(r.truncated_rate))]);
-  rows.push(['mean length (tokens)', ...cell((r) => num(r.length.mean))]);
+  rows.push(['format failures, % of completions', ...cell((r) => pct(r.format_failure_rate))]);
+  rows.push(['truncated, % of completions', ...cell((r) => pct(r.truncated_rate))]);
+  rows.push(['mean length, tokens', ...cell((r) => num(r.length.mean))]);
 
-  const out = [mdTable(['metric (percent)', ...runs.map((r) => r.label)], rows)];
+  const out = [mdTable(['metric, unit', ...runs.map((r) => r.label)], rows)];
   const notes = comparisonWarnings(runs);
   if (notes.length) out.push(notes.map((n) => `Note: ${n}.`).join('\n') + '\n');
   return out.join('\n');

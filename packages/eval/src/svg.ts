@@ -43,13 +43,40 @@ function frame(title: string, yLabel: string, body: string[]): string {
   ].join('\n');
 }
 
-function legend(names: readonly string[]): string[] {
+function legend(names: readonly string[], markers = false): string[] {
   if (names.length < 2) return [];
   return names.map((n, i) => {
     const x = M.left + i * 110;
     const y = H - 12;
-    return `<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 14}" y="${y}">${escapeXml(n)}</text>`;
+    const c = COLORS[i % COLORS.length];
+    const key = markers
+      ? marker(i, x + 5, y - 4, c)
+      : `<rect x="${x}" y="${y - 9}" width="10" height="10" fill="${c}"/>`;
+    return `${key}<text x="${x + 14}" y="${y}">${escapeXml(n)}</text>`;
   });
+}
+
+/** A distinct marker shape per series (circle, square, triangle, diamond), so series that lie on
+ *  top of each other stay tellable apart without colour. */
+function marker(i: number, x: number, y: number, c: string): string {
+  const r = 3.5;
+  switch (i % 4) {
+    case 0:
+      return `<circle cx="${f(x)}" cy="${f(y)}" r="${r}" fill="${c}"/>`;
+    case 1:
+      return `<rect x="${f(x - r)}" y="${f(y - r)}" width="${2 * r}" height="${2 * r}" fill="${c}"/>`;
+    case 2:
+      return `<polygon points="${f(x)},${f(y - r - 1)} ${f(x - r - 1)},${f(y + r)} ${f(x + r + 1)},${f(y + r)}" fill="${c}"/>`;
+    default:
+      return `<polygon points="${f(x)},${f(y - r - 1)} ${f(x + r + 1)},${f(y)} ${f(x)},${f(y + r + 1)} ${f(x - r - 1)},${f(y)}" fill="${c}"/>`;
+  }
+}
+
+const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
+
+/** Centred "no data" in an empty plot area, instead of a blank chart. */
+function noData(): string {
+  return `<text x="${W / 2}" y="${M.top + (H - M.top - M.bottom) / 2}" text-anchor="middle" font-size="14" fill="#888">no data</text>`;
 }
 
 /** y in [0, 1] shown as percent; x on a log2 axis (k = 1, 2, 4, …). */
@@ -70,13 +97,24 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   body.push(
     `<text x="${M.left + plotW / 2}" y="${M.top + plotH + 34}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
   );
+  // Series with equal values would hide each other: shift each a few pixels sideways and give it its
+  // own marker and dash pattern.
+  const n = series.length;
   series.forEach((s, i) => {
     const c = COLORS[i % COLORS.length];
-    const pts = s.points.map((p) => `${f(px(p.x))},${f(py(p.y))}`).join(' ');
-    body.push(`<polyline points="${pts}" fill="none" stroke="${c}" stroke-width="2"/>`);
-    for (const p of s.points) body.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3" fill="${c}"/>`);
+    const dx = n > 1 ? (i - (n - 1) / 2) * 3 : 0;
+    const pts = s.points.map((p) => `${f(px(p.x) + dx)},${f(py(p.y))}`).join(' ');
+    const dash = DASHES[i % DASHES.length] ? ` stroke-dasharray="${DASHES[i % DASHES.length]}"` : '';
+    body.push(`<polyline points="${pts}" fill="none" stroke="${c}" stroke-width="2"${dash}/>`);
+    for (const p of s.points) body.push(marker(i, px(p.x) + dx, py(p.y), c));
   });
-  body.push(...legend(series.map((s) => s.name)));
+  if (!series.some((s) => s.points.length)) body.push(noData());
+  body.push(
+    ...legend(
+      series.map((s) => s.name),
+      true,
+    ),
+  );
   return frame(title, yLabel, body);
 }
 
@@ -100,13 +138,17 @@ export function barChartSvg(
     series.forEach((s, si) => {
       const v = s.values[ci];
       if (v === null || v === undefined || Number.isNaN(v)) return;
-      const h = plotH * Math.min(1, Math.max(0, v));
+      // a zero still gets a sliver and its value, so "0%" is not mistaken for a missing bar
+      const h = Math.max(1.5, plotH * Math.min(1, Math.max(0, v)));
       const x = gx + groupW * 0.1 + si * barW;
       body.push(
         `<rect x="${f(x)}" y="${f(M.top + plotH - h)}" width="${f(barW)}" height="${f(h)}" fill="${COLORS[si % COLORS.length]}"/>`,
+        `<text x="${f(x + barW / 2)}" y="${f(M.top + plotH - h - 3)}" text-anchor="middle" font-size="9">${Math.round(100 * v)}</text>`,
       );
     });
   });
+  const empty = !series.some((s) => s.values.some((v) => v !== null && v !== undefined && !Number.isNaN(v)));
+  if (empty) body.push(noData());
   body.push(...legend(series.map((s) => s.name)));
   return frame(title, yLabel, body);
 }

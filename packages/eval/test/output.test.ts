@@ -5,6 +5,7 @@ import {
   buildReport,
   compareMarkdown,
   lineChartSvg,
+  barChartSvg,
   parseReport,
   reportMarkdown,
   writeReportFiles,
@@ -62,6 +63,28 @@ describe('report outputs', () => {
     expect(s.files.get('buckets.svg')!.match(/<rect x="[^"]*" y=/g)).toHaveLength(6);
   });
 
+  it('says "no data" instead of drawing a blank chart', () => {
+    expect(lineChartSvg('t', 'x', 'y', [{ name: 's', points: [] }])).toContain('>no data</text>');
+    expect(barChartSvg('t', 'y', ['a', 'b'], [{ name: 's', values: [null, null] }])).toContain('>no data</text>');
+    expect(barChartSvg('t', 'y', ['a'], [{ name: 's', values: [0] }])).not.toContain('no data');
+  });
+
+  it('keeps overlapping series apart: shifted points, one marker shape each', () => {
+    const same = [
+      { x: 1, y: 0 },
+      { x: 4, y: 0 },
+    ];
+    const svg = lineChartSvg('t', 'x', 'y', [
+      { name: 'a', points: same },
+      { name: 'b', points: same },
+    ]);
+    const lines = [...svg.matchAll(/<polyline points="([^"]+)"/g)].map((m) => m[1]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).not.toBe(lines[1]);
+    expect(svg).toMatch(/<circle /);
+    expect(svg).toMatch(/<rect x="[^"]*" y="[^"]*" width="7"/); // b's square markers
+  });
+
   it('escapes labels in SVG', () => {
     const svg = lineChartSvg('a<b & "c"', 'x', 'y', [{ name: 's', points: [{ x: 1, y: 0.5 }] }]);
     expect(svg).toContain('a&lt;b &amp; &quot;c&quot;');
@@ -84,13 +107,13 @@ describe('compareMarkdown', () => {
       { label: 'warmup', report: report('warmup', [2, 3, 4, 4], 'base') },
     ]);
     const lines = md.split('\n');
-    expect(lines[0]).toBe('| metric (percent) | base | warmup |');
+    expect(lines[0]).toBe('| metric, unit | base | warmup |');
     // per-sample accuracy 3/4, 2/4, 1/4, 1/4 (base) and 1, 1, 3/4, 2/4 (warmup): both have std 0.2073
-    expect(md).toContain('| pass@1 (mean ± std) | 43.8 ± 20.7 | 81.3 ± 20.7 |');
-    expect(md).toContain('| pass@4 | 75.0 | 100.0 |');
+    expect(md).toContain('| pass@1, % (mean ± std over questions) | 43.8 ± 20.7 | 81.3 ± 20.7 |');
+    expect(md).toContain('| pass@4, % | 75.0 | 100.0 |');
     // all questions are in the medium bucket of the (shared) reference
-    expect(md).toContain('| medium (0.25, 0.75]: questions | 4 | 4 |');
-    expect(md).toContain('| medium: pass@4 | 75.0 | 100.0 |');
+    expect(md).toContain('| medium (0.25, 0.75]: questions (count) | 4 | 4 |');
+    expect(md).toContain('| medium: pass@4, % | 75.0 | 100.0 |');
     expect(md).not.toContain('Note:');
     // buckets empty in every run are left out
     expect(md).not.toContain('easy');

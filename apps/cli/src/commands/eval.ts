@@ -250,12 +250,21 @@ function loadRuns(runs: string[], labels: string | undefined): LabelledReport[] 
   if (names && names.length !== runs.length)
     throw new UsageError(`--labels: ${names.length} labels for ${runs.length} runs`);
   if (names?.some((n) => n === '')) throw new UsageError('--labels: empty label');
-  return runs.map((run, i) => {
+  const loaded = runs.map((run, i) => {
     const file = existsSync(run) && statSync(run).isDirectory() ? path.join(run, 'report.json') : run;
     if (!existsSync(file)) throw new UsageError(`no report.json in ${run} (run \`warmup eval\` there first)`);
     const report = parseReport(readTextFile(`run ${run}`, file), file);
-    return { label: names?.[i] ?? path.basename(path.resolve(run === file ? path.dirname(file) : run)), report };
+    const dir = path.resolve(path.dirname(file));
+    return { label: names?.[i] ?? path.basename(dir), report, dir };
   });
+  // A run bucketed by its own solve rates is the reference the others name (the base run of a
+  // pipeline): give it that name, so the table does not warn about mismatched buckets.
+  const refs = new Set(loaded.map((r) => r.report.bucket_reference).filter((x) => x !== 'self'));
+  for (const r of loaded) {
+    const ref = [...refs].find((x) => path.resolve(x) === r.dir);
+    if (r.report.bucket_reference === 'self' && ref) r.report = { ...r.report, bucket_reference: ref };
+  }
+  return loaded.map(({ label, report }) => ({ label, report }));
 }
 
 async function runCompareCommand(runs: string[], opts: { labels?: string; out?: string }): Promise<void> {
