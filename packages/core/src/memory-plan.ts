@@ -144,8 +144,9 @@ export function planMemory(input: PlanInput): MemoryPlan {
   if (input.backend === 'wasm') {
     // XNNPACK packs the right operand of every plain 2-D matmul and caches the packed copy until
     // that tensor is freed: one duplicate of every linear weight, the head copy, and under
-    // training the embedding (the head's backward multiplies by it).
-    const packed = linearParams * F32 + (generates ? head : 0) + (training ? head : 0);
+    // training the embedding (the head's backward multiplies by it) and the head's transpose
+    // while the logits chunks run.
+    const packed = linearParams * F32 + (generates ? head : 0) + (training ? 2 * head : 0);
     add('xnnpack packed weights', packed, 'XNNPACK keeps a packed duplicate of each matmul weight');
   }
   if (training) {
