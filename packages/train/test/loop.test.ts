@@ -10,6 +10,7 @@ import {
   memoryStore,
   newOptimizer,
   newTrainerState,
+  readCheckpoint,
   runLoop,
   sftLoss,
   TrainingError,
@@ -17,6 +18,22 @@ import {
 } from '@warmup/train';
 
 const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
+
+async function snapshot(m: Qwen2Model): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [k, v] of m.params) out.set(k, Float32Array.from((await v.data()) as Float32Array));
+  return out;
+}
+
+/** Every element of every parameter identical, bit for bit (NaN-safe: compares the bytes). */
+function expectBitEqual(a: Map<string, Float32Array>, b: Map<string, Float32Array>): void {
+  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+  for (const [k, v] of a) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    const w = b.get(k)!;
+    expect(Buffer.compare(bytes, new Uint8Array(w.buffer, w.byteOffset, w.byteLength)), k).toBe(0);
+  }
+}
 const E = JSON.parse((await import('node:fs')).readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8'));
 
 describe('runLoop NaN/Inf handling', () => {
@@ -40,12 +57,22 @@ describe('runLoop NaN/Inf handling', () => {
     const store = memoryStore();
     const state: TrainerState = newTrainerState('sft', 0);
     const seen: Record<string, number>[] = [];
+    let good = new Map<string, Float32Array>();
     const opt = newOptimizer({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
     const run = runLoop(
       model,
       opt,
       state,
-      { ...base, maxSteps: 10, maxBadSteps: 3, store, onMetrics: (m) => void seen.push(m) },
+      {
+        ...base,
+        maxSteps: 10,
+        maxBadSteps: 3,
+        store,
+        onMetrics: async (m) => {
+          seen.push(m);
+          if (m.step === 2) good = await snapshot(model);
+        },
+      },
       async (s) => {
         // Steps 3 onwards produce an infinite loss (as an overflowing model would).
         const scale = s.step >= 2 ? Infinity : 1;
@@ -62,9 +89,15 @@ describe('runLoop NaN/Inf handling', () => {
     expect(seen.map((m) => m.skipped)).toEqual([0, 0, 1, 1, 1]);
     const saved = JSON.parse(await (await store.open())!.readText('trainer_state.json'));
     expect(saved.step).toBe(2);
-    // Skipped steps leave the weights finite.
-    const w = await model.p('model.norm.weight').data();
-    expect(Array.from(w).every(Number.isFinite)).toBe(true);
+    // Skipped steps leave every weight bit-equal to step 2's, and the checkpoint holds exactly those.
+    expect(good.size).toBe(model.params.size);
+    expectBitEqual(await snapshot(model), good);
+    const ck = await readCheckpoint(
+      (await store.open())!,
+      newOptimizer({ beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 }),
+    );
+    expectBitEqual(await snapshot(ck.model), good);
+    ck.model.dispose();
   });
 
   it('stops a run whose finite updates blow the weights up (--lr 1e30), keeping the last good checkpoint', async () => {
