@@ -180,8 +180,10 @@ export function buildCandidateProgram(problem: CodeProblem, code: string, calls:
     `        _out.append({"err": type(_e).__name__ if type(_e) is not _Unsupported else str(_e)})`,
     `_sys.stdout = _sys.__stdout__`,
     `_report(${pyStr(nonce)}, _out)`,
-    // no atexit hooks or finalizers of the candidate run after the report
-    `_os._exit(0)`,
+    // the candidate's exit hooks may not add output after the report (a second report voids it);
+    // os._exit would do the same but ends Pyodide's runtime with an error
+    `import atexit as _atexit`,
+    `_atexit._clear()`,
     '',
   ].join('\n');
 }

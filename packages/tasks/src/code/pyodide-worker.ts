@@ -14,6 +14,9 @@ interface Pyodide {
 let pyodide: Pyodide | undefined;
 
 function exitCodeOf(message: string): number {
+  // os._exit(n) ends the wasm runtime itself: "Program terminated with exit(n)"
+  const exit = /Program terminated with exit\((\d+)\)/.exec(message);
+  if (exit) return Number(exit[1]);
   const m = /SystemExit: ?(\S*)\s*$/.exec(message.trim());
   if (!m) return 1;
   if (m[1] === '' || m[1] === 'None' || m[1] === '0') return 0;
