@@ -1,5 +1,5 @@
 // PyodideSandbox's page side with a scripted stand-in for the worker (the real Pyodide runs in the
-// Chromium e2e, e2e/code.e2e.mjs): one fresh worker per program, terminated after it or at the
+// Chromium e2e, e2e/code.spec.mjs): one fresh worker per program, terminated after it or at the
 // time limit, the next one loading ahead, and load failures reported with the URL.
 import { describe, expect, it } from 'vitest';
 import { PyodideSandbox, type PyodideReply, type PyodideRequest } from '../src/code/pyodide-sandbox.ts';
@@ -68,9 +68,8 @@ describe('PyodideSandbox', () => {
   it('stops a program at the time limit and still runs the next one', async () => {
     FakeWorker.all = [];
     const sb = sandbox();
-    const t0 = Date.now();
+    // (a program that never answers: only the time limit can end this call)
     expect(await sb.run('loop', 100)).toMatchObject({ ok: false, timedOut: true, exitCode: null });
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(FakeWorker.all[0].terminated).toBe(true);
     expect(await sb.run("print('b')", 1000)).toMatchObject({ ok: true, stdout: 'b\n' });
     sb.dispose();
