@@ -81,13 +81,10 @@ describe('PythonSandbox', () => {
   });
 
   it('kills an infinite loop at the timeout', async () => {
-    const t0 = Date.now();
+    // How close to the limit it stops: scripts/bench-guards.ts (no wall clock in unit tests).
     const r = await sandbox.run('while True:\n    pass\n', 1500);
-    const elapsed = Date.now() - t0;
     expect(r.timedOut).toBe(true);
     expect(r.ok).toBe(false);
-    expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(elapsed).toBeLessThan(4000);
     await expectNoStrays();
     const g = await task.grade(problem, asCompletion('def inc(x):\n    while True:\n        pass\n'));
     expect(g.correct).toBe(false);
@@ -98,10 +95,8 @@ describe('PythonSandbox', () => {
 
   it('contains a fork bomb and leaves no process behind', async () => {
     const bomb = 'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n';
-    const t0 = Date.now();
     const r = await sandbox.run(bomb, 2000);
     expect(r.ok).toBe(false);
-    expect(Date.now() - t0).toBeLessThan(6000);
     await expectNoStrays();
     const g = await task.grade(problem, asCompletion(`${bomb}\ndef inc(x):\n    return x + 1\n`));
     expect(g.correct).toBe(false);
