@@ -3,6 +3,7 @@
 // 503, servers that ignore `n`, and the CLI's exit codes.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +114,49 @@ describe('distill against warmup serve', () => {
     // Puzzles with nothing kept still count as finished: a re-run asks for nothing.
     const again = await distill(corr, { keep: 'correct' });
     expect(again).toMatchObject({ skipped: 2, done: 0, samples: 0 });
+  });
+
+  it('keep correct keeps exactly the correct trace a teacher sends among wrong ones', async () => {
+    // A scripted OpenAI-compatible teacher: sample 0 for puzzle 0 is its correct teacher trace,
+    // everything else is wrong, so the "correct" branch of grading and keeping really runs.
+    const [p0, p1] = puzzles;
+    const teacher = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          messages?: { content: string }[];
+          n?: number;
+        };
+        const text = body.messages?.map((m) => m.content).join('\n') ?? '';
+        const which = text.includes(p0.quiz) ? p0 : text.includes(p1.quiz) ? p1 : undefined;
+        const content = (i: number): string =>
+          which === p0 && i === 0 ? kkTeacherTrace(p0) : '</think> <answer> (1) nobody </answer>';
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            choices: Array.from({ length: body.n ?? 1 }, (_, i) => ({
+              index: i,
+              message: { role: 'assistant', content: content(i) },
+              finish_reason: 'stop',
+            })),
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => teacher.listen(0, '127.0.0.1', r));
+    const { port } = teacher.address() as { port: number };
+    try {
+      const out = freshOut();
+      const c = await distill(out, { keep: 'correct' }, `http://127.0.0.1:${port}`);
+      expect(c).toMatchObject({ correct: 1, kept: 1, done: 2 });
+      const recs = readRecords(out);
+      expect(recs).toHaveLength(1);
+      expect(recs[0]).toMatchObject({ id: p0.id, correct: true, reward: 2 });
+      expect(kkTask.grade(p0, recs[0].completion).correct).toBe(true);
+    } finally {
+      await new Promise((r) => teacher.close(r));
+    }
   });
 
   it('resumes after an interruption without duplicates', async () => {
