@@ -77,11 +77,22 @@ describe('equivalence rules', () => {
     ['10, 4, 2', '4, 12, 2'],
     ['x \\neq 5', 'x = 5'],
     ['\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}', '\\begin{pmatrix} 1 & 2 \\\\ 3 & 5 \\end{pmatrix}'],
+    // bounds and limit points are part of the value (a bound index is not a free variable)
+    ['\\sum_{k=1}^{10} k', '\\sum_{k=1}^{9} k'],
+    ['\\sum_{k=1}^{n} k^2', '\\sum_{k=0}^{n-1} k^2'],
+    ['\\int_0^1 x\\,dx', '\\int_0^2 x\\,dx'],
+    ['\\lim_{x \\to 0} \\frac{\\sin x}{x}', '\\lim_{x \\to 1} \\frac{\\sin x}{x}'],
   ])('%s ≢ %s', (g, p) => {
     expect(same(g, p)).toBe(false);
   });
 
   // Their timings are in scripts/bench-guards.ts; here only the verdicts.
+  it('sums and limits equal in value match, whatever their index is called', () => {
+    expect(same('55', '\\sum_{k=1}^{10} k')).toBe(true);
+    expect(same('\\sum_{i=1}^{10} i', '\\sum_{k=1}^{10} k')).toBe(true);
+    expect(same('1', '\\lim_{x \\to 0} \\frac{\\sin x}{x}')).toBe(true);
+  });
+
   it('rejects inputs built to be slow', () => {
     expect(same('2', '2^{2^{2^{10}}}')).toBe(false);
     expect(same('1', '10^{10^{10}}')).toBe(false);

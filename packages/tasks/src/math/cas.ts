@@ -29,8 +29,32 @@ export const MAX_CAS_INPUT = 400;
 
 type BoxedExpr = NonNullable<ReturnType<ComputeEngineType['parse']>>;
 
+/** Symbols bound by a sum, product, integral or limit (the index k of \sum_{k=1}^{n}, the x of
+ *  \lim_{x \to 0}): not free, so never given sample values. Substituting them used to turn
+ *  \sum_{k=1}^{10} k and \sum_{k=1}^{9} k into the same expression, a false positive. */
+function boundSymbols(json: unknown, out = new Set<string>()): Set<string> {
+  if (!Array.isArray(json)) return out;
+  const [head, ...args] = json as unknown[];
+  if (head === 'Function') for (const a of args.slice(1)) if (typeof a === 'string') out.add(a);
+  if (head === 'Sum' || head === 'Product' || head === 'Integrate' || head === 'Limit') {
+    for (const a of args.slice(1)) {
+      const t = Array.isArray(a) ? (a as unknown[]) : undefined;
+      if (
+        t &&
+        (t[0] === 'Tuple' || t[0] === 'Triple' || t[0] === 'Limits' || t[0] === 'Pair') &&
+        typeof t[1] === 'string'
+      )
+        out.add(t[1]);
+      else if (typeof a === 'string' && head !== 'Limit') out.add(a);
+    }
+  }
+  for (const a of args) boundSymbols(a, out);
+  return out;
+}
+
 function wrap(_ce: ComputeEngineType, e: BoxedExpr): CasExpr {
-  const variables = [...e.unknowns];
+  const bound = boundSymbols(e.json);
+  const variables = [...e.unknowns].filter((v) => !bound.has(v));
   return {
     variables,
     key: JSON.stringify(e.json),
