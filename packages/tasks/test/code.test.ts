@@ -183,6 +183,25 @@ describe('code reward', () => {
     expect(g.detail).toMatch(/timed out/);
   });
 
+  it("skips the replay when the candidate's results equal the reference's exactly", async () => {
+    const ex2 = { ...ex, id: 'e2', test: 'def check(c):\n    assert c() == 1  # e2\n' };
+    const sb = (result: unknown) =>
+      new ScriptedSandbox((p) => {
+        const nonce = NONCE.exec(p)![0];
+        if (p.includes('_recorder'))
+          return { exitCode: 0, stdout: `${nonce}{"calls": [{"l": []}], "expected": [{"i": "1"}]}\n` };
+        if (p.includes('_replay')) return { exitCode: 0, stdout: `${nonce}{"pass": false}\n` };
+        return { exitCode: 0, stdout: `${nonce}${JSON.stringify(result)}\n` };
+      });
+    const same = sb([{ ok: { i: '1' } }]);
+    expect(await createCodeTask({ sandbox: same }).grade(ex2, answer)).toMatchObject({ correct: true });
+    expect(same.programs).toHaveLength(2);
+    // a bool is not the int 1: the replay decides (and here fails)
+    const other = sb([{ ok: true }]);
+    expect(await createCodeTask({ sandbox: other }).grade(ex2, answer)).toMatchObject({ correct: false });
+    expect(other.programs.filter((p) => p.includes('_replay'))).toHaveLength(1);
+  });
+
   it('gives −1 without code and −2 when the format gate fails', async () => {
     const sb = new ScriptedSandbox(() => ({ exitCode: 0 }));
     const task = createCodeTask({ sandbox: sb });

@@ -84,8 +84,16 @@ const REFERENCE_CACHE = 256;
 
 interface Reference {
   calls: PyValue[];
-  /** HumanEval+ only: the reference's outputs. */
-  expected?: PyValue[];
+  /** The reference's outputs (HumanEval: undefined where they cannot be encoded). */
+  expected?: (PyValue | undefined)[];
+}
+
+function tryPyValue(x: unknown): PyValue | undefined {
+  try {
+    return checkPyValue(x);
+  } catch {
+    return undefined;
+  }
 }
 
 interface Verdict {
@@ -118,7 +126,10 @@ export function createCodeTask(opts: CodeTaskOptions): CodeTask {
     if (typeof rep.error === 'string') throw new Error(`${example.id}: ${rep.error}`);
     if (!Array.isArray(rep.calls)) throw new Error(`reference run for ${example.id}: no calls`);
     const calls = rep.calls.map((c) => checkPyValue(c));
-    const expected = Array.isArray(rep.expected) ? rep.expected.map((c) => checkPyValue(c)) : undefined;
+    // HumanEval's reference may return what the encoding cannot carry: no shortcut for those
+    const expected = Array.isArray(rep.expected)
+      ? rep.expected.map((c) => (example.plus ? checkPyValue(c) : tryPyValue(c)))
+      : undefined;
     return { calls, expected };
   }
 
@@ -161,11 +172,19 @@ export function createCodeTask(opts: CodeTaskOptions): CodeTask {
       const expected = ref.expected ?? [];
       for (const [i, r] of results.entries()) {
         if ('err' in r) return { pass: false, detail: `input ${i} raised ${r.err}` };
-        if (!samePyValue(r.ok, expected[i], example.plus.atol))
+        const e = expected[i];
+        if (e === undefined || !samePyValue(r.ok, e, example.plus.atol))
           return { pass: false, detail: `wrong output on input ${i}` };
       }
       return { pass: true };
     }
+    // the reference passed check() with these very values: the same values pass it again, so
+    // only a candidate that answers differently (a float off in the last digit) needs the replay
+    const same = results.every((r, i) => {
+      const e = ref.expected?.[i];
+      return 'ok' in r && e !== undefined && JSON.stringify(r.ok) === JSON.stringify(e);
+    });
+    if (same) return { pass: true };
     const vNonce = newNonce();
     const verdict = await runReport(buildVerdictProgram(example, ref.calls, results, vNonce), vNonce);
     if ('failed' in verdict) return { pass: false, detail: `verdict run: ${verdict.failed}` };
