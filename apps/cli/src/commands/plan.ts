@@ -2,7 +2,6 @@
 // activations, KV cache, logits) against what the backend can hold, without loading any weights.
 import type { Command } from 'commander';
 import { parseChoice, parseIntFlag } from '../args.ts';
-import { UsageError } from '../errors.ts';
 
 const COMMANDS = ['generate', 'eval', 'sft', 'grpo'] as const;
 const PLAN_BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow'] as const;
@@ -108,7 +107,5 @@ export function registerPlan(program: Command): void {
       }
       process.stdout.write(`${formatPlan(plan, cap)}\n`);
       if (fit.message) process.stdout.write(`${fit.message}\n`);
-      if (!Number.isFinite(cap.bytes) && cap.maxBufferBytes === undefined)
-        throw new UsageError('internal: no capacity known');
     });
 }
