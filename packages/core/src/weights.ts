@@ -223,14 +223,52 @@ export async function saveModel(
   for (const [name, text] of Object.entries(extraFiles)) await sink.writeText(name, text);
 }
 
+/** Float32 values on the host with their shape. */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Per-parameter tensors (optimizer moments) with the pieces of split parameters (`name#k`)
+ *  joined on the host under the parameter's name, so files do not depend on the binding limit. */
+export async function joinParamPieces(
+  model: Qwen2Model,
+  named: Map<string, tf.Tensor>,
+): Promise<Map<string, tf.Tensor | HostTensor>> {
+  const out = new Map<string, tf.Tensor | HostTensor>();
+  const specs = new Map(paramSpecs(model.config).map((s) => [s.name, s]));
+  for (const [name, t] of named) {
+    const base = name.replace(/#\d+$/, '');
+    if (base === name || !specs.has(base)) out.set(name, t);
+    else if (!out.has(base)) {
+      const spec = specs.get(base)!;
+      out.set(base, { shape: spec.shape, data: (await joinedValues(spec, (n) => named.get(n)))! });
+    }
+  }
+  return out;
+}
+
+/** The inverse for one parameter: `value` cut like the model's pieces of `name` (as is when whole). */
+export function splitParamPieces(model: Qwen2Model, name: string, value: HostTensor): [string, HostTensor][] {
+  if (model.params.has(name) || !model.params.has(pieceName(name, 0))) return [[name, value]];
+  const pieces = model.parts(name);
+  const axis = pieces[0].shape[0] === value.shape[0] ? 1 : 0;
+  const data = splitData(value.data, value.shape, { axis, sizes: pieces.map((p) => p.shape[axis]!) });
+  return pieces.map((p, k) => [pieceName(name, k), { shape: p.shape, data: data[k] }]);
+}
+
 /** Stream named float32 tensors into one safetensors file (optimizer moments, adapters). */
-export async function writeTensors(sink: ModelSink, file: string, named: Map<string, tf.Tensor>): Promise<void> {
+export async function writeTensors(
+  sink: ModelSink,
+  file: string,
+  named: Map<string, tf.Tensor | HostTensor>,
+): Promise<void> {
   const entries = [...named.entries()];
   const header = encodeHeader(entries.map(([name, t]) => ({ name, shape: t.shape })));
   async function* chunks(): AsyncGenerator<Uint8Array> {
     yield header;
     for (const [, t] of entries) {
-      const d = (await t.data()) as Float32Array;
+      const d = t instanceof tf.Tensor ? ((await t.data()) as Float32Array) : t.data;
       yield new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
     }
   }

@@ -9,6 +9,7 @@ import {
   attachLora,
   hfTensors,
   joinedValues,
+  joinParamPieces,
   loadModel,
   maxBindingBytes,
   memorySink,
@@ -17,6 +18,7 @@ import {
   saveModel,
   selectedLogprobs,
   setMaxBindingBytes,
+  splitParamPieces,
   toHfLayout,
   useBackend,
   type Qwen2Model,
@@ -147,6 +149,21 @@ for (const be of PARITY_BACKENDS) {
       const b = await lossAndGrads(split);
       expect(Math.abs(a.loss - b.loss)).toBeLessThan(1e-5);
       expect(worstGradDiff(a.grads, b.grads)).toBeLessThan(1e-5);
+    });
+
+    it('joins per-parameter tensors (optimizer moments) by name and cuts them again', async () => {
+      const joined = await joinParamPieces(split, split.params as Map<string, tf.Tensor>);
+      expect([...joined.keys()].some((n) => n.includes('#'))).toBe(false);
+      const emb = joined.get('model.embed_tokens.weight') as { shape: number[]; data: Float32Array };
+      expect(emb.shape).toEqual([256, 64]);
+      expect(maxAbsDiff(emb.data, (await whole.p('model.embed_tokens.weight').data()) as Float32Array)).toBe(0);
+      const gu = 'model.layers.0.mlp.gate_up_proj.weight';
+      const back = splitParamPieces(split, gu, joined.get(gu) as { shape: number[]; data: Float32Array });
+      expect(back.map(([n]) => n)).toEqual(split.parts(gu).map((_, k) => `${gu}#${k}`));
+      for (const [k, [, piece]] of back.entries()) {
+        expect(piece.shape).toEqual(split.parts(gu)[k].shape);
+        expect(maxAbsDiff(piece.data, (await split.parts(gu)[k].data()) as Float32Array)).toBe(0);
+      }
     });
 
     it('saves under Hugging Face names, joined', async () => {

@@ -13,6 +13,9 @@ import {
   saveModel,
   writeTensors,
   loadModel,
+  joinParamPieces,
+  splitParamPieces,
+  type HostTensor,
   type ModelSink,
   type ModelSource,
   type Qwen2Model,
@@ -58,9 +61,10 @@ export async function writeCheckpoint(
 ): Promise<void> {
   await saveModel(c.model, sink, extraFiles);
   if (c.model.lora) await saveLora(c.model, sink);
-  const moments = new Map<string, tf.Tensor>();
-  for (const [k, v] of c.optimizer.m) moments.set(`m.${k}`, v);
-  for (const [k, v] of c.optimizer.v) moments.set(`v.${k}`, v);
+  // Moments of split parameters are stored joined, under the parameter's name.
+  const moments = new Map<string, tf.Tensor | HostTensor>();
+  for (const [k, v] of await joinParamPieces(c.model, c.optimizer.m)) moments.set(`m.${k}`, v);
+  for (const [k, v] of await joinParamPieces(c.model, c.optimizer.v)) moments.set(`v.${k}`, v);
   await writeTensors(sink, 'optimizer.safetensors', moments);
   const extra = c.model.lora ? { ...c.state.extra, [LORA_RNG]: c.model.lora.rng.state } : c.state.extra;
   await sink.writeText('trainer_state.json', JSON.stringify({ ...c.state, adamT: c.optimizer.t, extra }, null, 2));
@@ -112,9 +116,11 @@ export async function readCheckpoint(
   optimizer.dispose();
   for (const [name, t] of await readTensors(src, 'optimizer.safetensors')) {
     const [kind, ...rest] = name.split('.');
-    const key = rest.join('.');
-    const v = tf.tidy(() => tf.variable(tf.tensor(t.data, t.shape, 'float32'), false));
-    (kind === 'm' ? optimizer.m : optimizer.v).set(key, v);
+    // Cut like this model's pieces: the binding limit may differ from the run that saved them.
+    for (const [key, piece] of splitParamPieces(model, rest.join('.'), t)) {
+      const v = tf.tidy(() => tf.variable(tf.tensor(piece.data, piece.shape, 'float32'), false));
+      (kind === 'm' ? optimizer.m : optimizer.v).set(key, v);
+    }
   }
   optimizer.t = state.adamT;
   return { model, state };
