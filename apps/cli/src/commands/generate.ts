@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parseFloatFlag, parseIntFlag } from '../args.ts';
 import { applyChatTemplate } from '../chat-template.ts';
 import { UsageError } from '../errors.ts';
+import { describeTaken, readGenerationConfig } from '../generation-config.ts';
 
 interface RawFlags {
   model: string;
@@ -53,9 +54,9 @@ export function registerGenerate(program: Command): void {
     .option('--prompt <text>', 'prompt text (needs a tokenizer)')
     .option('--prompt-ids <json>', 'prompt as a JSON array of token ids')
     .option('--greedy', 'pick the most likely token at every step')
-    .option('--temperature <t>', 'sampling temperature (default 1)')
-    .option('--top-p <p>', 'nucleus sampling threshold (default 1 = off)')
-    .option('--top-k <k>', 'keep only the k most likely tokens (default 0 = off)')
+    .option('--temperature <t>', "sampling temperature (default: the model folder's generation_config.json, else 1)")
+    .option('--top-p <p>', 'nucleus sampling threshold (default: generation_config.json, else 1 = off)')
+    .option('--top-k <k>', 'keep only the k most likely tokens (default: generation_config.json, else 0 = off)')
     .option('--max-new-tokens <n>', 'tokens to generate at most', '128')
     .option('--backend <name>', 'auto | webgpu | wasm | cpu | tensorflow', 'auto')
     .option('--seed <s>', 'seed for sampling and for initialising a preset', '0')
@@ -68,10 +69,20 @@ export function registerGenerate(program: Command): void {
       const sampled = flags.temperature !== undefined || flags.topP !== undefined || flags.topK !== undefined;
       if (flags.greedy && sampled)
         throw new UsageError('--greedy cannot be combined with --temperature, --top-p or --top-k');
-      const temperature = parseFloatFlag('--temperature', flags.temperature ?? '1', { min: 0 });
-      const topP = parseFloatFlag('--top-p', flags.topP ?? '1', { min: 0, max: 1 });
+      // The checkpoint's generation_config.json fills in what the flags leave out (as transformers).
+      const gc = readGenerationConfig(flags.model);
+      const fromFile = {
+        temperature: flags.temperature === undefined && !flags.greedy ? gc?.temperature : undefined,
+        top_p: flags.topP === undefined && !flags.greedy ? gc?.topP : undefined,
+        top_k: flags.topK === undefined && !flags.greedy ? gc?.topK : undefined,
+        do_sample: !flags.greedy && !sampled && gc?.greedy ? false : undefined,
+      };
+      const greedy = flags.greedy === true || fromFile.do_sample === false;
+      if (gc && describeTaken(gc, fromFile)) process.stderr.write(`generate: ${describeTaken(gc, fromFile)}\n`);
+      const temperature = fromFile.temperature ?? parseFloatFlag('--temperature', flags.temperature ?? '1', { min: 0 });
+      const topP = fromFile.top_p ?? parseFloatFlag('--top-p', flags.topP ?? '1', { min: 0, max: 1 });
       if (topP === 0) throw new UsageError('--top-p must be > 0');
-      const topK = parseIntFlag('--top-k', flags.topK ?? '0', { min: 0 });
+      const topK = fromFile.top_k ?? parseIntFlag('--top-k', flags.topK ?? '0', { min: 0 });
       const maxNewTokens = parseIntFlag('--max-new-tokens', flags.maxNewTokens, { min: 1 });
       const seed = parseIntFlag('--seed', flags.seed, { min: 0 });
 
@@ -104,10 +115,12 @@ export function registerGenerate(program: Command): void {
           throw new UsageError(
             `the prompt has ${ids.length} tokens; the model takes at most ${model.config.maxPositionEmbeddings}`,
           );
-        const eos = [...new Set([...model.config.eosTokenIds, ...(tokenizer?.eosTokenIds ?? [])])];
+        const eos = [
+          ...new Set([...model.config.eosTokenIds, ...(tokenizer?.eosTokenIds ?? []), ...(gc?.eosTokenIds ?? [])]),
+        ];
         const r = await generate(model, [ids], {
           maxNewTokens: Math.min(maxNewTokens, room),
-          greedy: flags.greedy === true,
+          greedy,
           temperature,
           topP,
           topK,
