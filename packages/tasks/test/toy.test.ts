@@ -90,7 +90,7 @@ describe('toy domains', () => {
     );
   });
 
-  it('the corpus holds no test item, no K&K and no tags outside the R1 system sentence', () => {
+  it('the corpus holds no test item, no K&K, and never closes </think> or uses <answer>', () => {
     const docs = generateToyCorpus({ count: 3000, seed: 0 })
       .map((d) => d.replace(`${R1_SYSTEM}\n`, ''))
       .join('\n');
@@ -100,7 +100,8 @@ describe('toy domains', () => {
         if (r.problem) expect(docs).not.toContain(`${r.problem}\n`);
         if (r.prompt) expect(docs).not.toContain(r.prompt);
       }
-    expect(docs).not.toMatch(/<think>|<answer>|knight|knave/i);
+    expect(docs).not.toMatch(/<\/think>|<answer>|<\/answer>|knight|knave/i);
+    expect(docs).toContain('Assistant: <think> '); // the R1 prompt's layout, answered in prose
     expect(docs).toMatch(/\\boxed\{\d+\}/);
     expect(docs).toContain('```python\ndef ');
   });

@@ -23,14 +23,17 @@ export interface ToyCorpusOptions {
 const all = (gen: (o: { split: 'train'; count: number; seed: number }) => ToyItem[]): ToyItem[] =>
   gen({ split: 'train', count: Infinity, seed: 0 });
 
-// Most dialogues open with a preface: half of them with the R1 system sentence, which opens every
-// evaluation prompt (it names the tags in words; no document answers in that format), the rest with
-// a generic line, so a tiny base still answers after the unfamiliar first line of the prompt.
+// Most dialogues open with a preface. Half of them are laid out as the R1 prompt the evaluation
+// uses — system sentence, "User: …", "Assistant: <think>" — and answered in plain prose: a tiny base
+// pretrained without that layout copied the system sentence after <think>. No document closes
+// </think> or uses <answer>, so the base never passes the format gate. The rest open with a
+// generic line or nothing and answer right after "Assistant:".
 const PREFACES = ['You are a helpful assistant.\n', 'Answer the question.\n', 'Here is a question.\n'];
 
-function preface(rng: Rng): string {
+function dialog(rng: Rng, user: string, answer: string): string {
   const u = rng.next();
-  return u < 0.5 ? `${R1_SYSTEM}\n` : u < 0.7 ? rng.pick(PREFACES) : '';
+  if (u < 0.5) return `${R1_SYSTEM}\nUser: ${user}\nAssistant: <think> ${answer}`;
+  return `${u < 0.7 ? rng.pick(PREFACES) : ''}User: ${user}\nAssistant: ${answer}`;
 }
 
 function byLevel(items: ToyItem[]): ToyItem[][] {
@@ -42,8 +45,6 @@ function byLevel(items: ToyItem[]): ToyItem[][] {
   }
   return [...m.values()];
 }
-
-const dialog = (rng: Rng, user: string, answer: string): string => `${preface(rng)}User: ${user}\nAssistant: ${answer}`;
 
 function mathDoc(rng: Rng, it: ToyItem): string {
   const e = mathFromRecord(it.record, it.key, 0);
