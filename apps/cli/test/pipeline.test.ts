@@ -1,58 +1,77 @@
-// `warmup pipeline` end to end with minimal settings: four evaluated arms, a comparison table,
-// and a re-run that skips every finished stage.
+// `warmup pipeline` end to end with minimal settings: stage x/N lines, four evaluated arms on the
+// target and a cross-domain task, a summary table with units, the no-learning-signal warning, a
+// re-run that skips every finished stage, and refusal (exit 2) of changed settings unless --force.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { settingsDiff } from '../src/commands/pipeline.ts';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'apps/cli/bin/warmup.js');
 
 describe('warmup pipeline', () => {
-  it('runs base, warmup, base+RLVR and warmup+RLVR, compares them, and resumes', () => {
+  it('runs base, warmup, base+RLVR and warmup+RLVR on a toy domain, compares them, resumes, refuses changes', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'warmup-pipe-')), 'p');
+    // toy-base is the shipped base's architecture with random weights: it never passes the format gate
     const args = [
-      BIN,
-      'pipeline',
-      '--backend',
-      'wasm',
-      '--out',
-      out,
-      '--sft-steps',
-      '3',
-      '--grpo-steps',
-      '1',
-      '--eval-limit',
-      '3',
-      '--samples',
-      '2',
-      '--max-new-tokens',
-      '12',
-      '--warmup-count',
-      '20',
-      '--target-limit',
-      '6',
+      ...[BIN, 'pipeline', '--model', 'toy-base', '--backend', 'wasm', '--out', out, '--sft-steps', '2'],
+      ...['--grpo-steps', '1', '--eval-limit', '3', '--samples', '2', '--max-new-tokens', '8', '--warmup-count', '12'],
+      ...['--target-limit', '4', '--cross-tasks', 'mcq', '--cross-limit', '2', '--cross-samples', '1'],
     ];
     const r = spawnSync('node', args, { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const arms = ['base', 'warmup', 'base-rlvr', 'warmup-rlvr'];
-    for (const a of arms) {
-      const rep = JSON.parse(readFileSync(path.join(out, 'eval', a, 'report.json'), 'utf8'));
-      expect(rep.questions).toBe(3);
-      expect(rep.samples).toBe(2);
-    }
-    expect(r.stdout).toMatch(/\| metric .*\| base \| warmup \| base-rlvr \| warmup-rlvr \|/);
+    expect(r.stderr).toMatch(/pipeline: stage 1\/12 · data/);
+    expect(r.stderr).toMatch(
+      /pipeline: stage 12\/12 · evaluate warmup-rlvr on mcq \(cross-domain\) · elapsed \d+:\d\d, ETA ~\d+:\d\d/,
+    );
+    expect(r.stderr).toMatch(/WARNING: base \+ RLVR .* had no learning signal/);
+    for (const [dir, q, n] of [
+      ['target', 3, 2],
+      ['mcq', 2, 1],
+    ] as const)
+      for (const a of ['base', 'warmup', 'base-rlvr', 'warmup-rlvr']) {
+        const rep = JSON.parse(readFileSync(path.join(out, 'eval', dir, a, 'report.json'), 'utf8'));
+        expect(rep.questions).toBe(q);
+        expect(rep.samples).toBe(n);
+      }
+    expect(r.stdout).toMatch(/\| arm \| math pass@1 \(%\) \| mcq pass@1 \(%\) \|/);
+    expect(r.stdout).toMatch(/\| metric, unit \| base \| warmup \| base-rlvr \| warmup-rlvr \|/);
+    expect(r.stdout).toMatch(/base-rlvr: 1 steps; .*100% of groups had zero reward variance.*NO LEARNING SIGNAL/);
     expect(existsSync(path.join(out, 'warmup', 'final', 'model.safetensors'))).toBe(true);
+    expect(existsSync(path.join(out, 'eval', 'target', 'compare', 'passk.svg'))).toBe(true);
+
     const again = spawnSync('node', args, { encoding: 'utf8' });
     expect(again.status).toBe(0);
-    expect(again.stderr.match(/done already/g)?.length).toBe(7);
+    expect(again.stderr.match(/done already/g)?.length).toBe(12);
     expect(again.stdout).toBe(r.stdout);
+
+    const changed = spawnSync('node', [...args, '--sft-steps', '3'], { encoding: 'utf8' });
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toMatch(
+      /other settings — warmup \(SFT on K&K traces\): --max-steps 2 → 3, --warmup-steps 2 → 3\. Pass --force/,
+    );
+    expect(existsSync(path.join(out, 'warmup', 'final', 'model.safetensors'))).toBe(true);
+  }, 600_000);
+
+  it('names what changed between two argument lists', () => {
+    expect(settingsDiff(['sft', '--lr', '1', '--x', '2'], ['sft', '--lr', '3', '--x', '2', '--y'])).toEqual([
+      '--lr 1 → 3',
+      '--y (unset) → true',
+    ]);
   });
 
-  it('rejects a missing target data file for a non-K&K task', () => {
-    const r = spawnSync('node', [BIN, 'pipeline', '--target-task', 'math'], { encoding: 'utf8' });
+  it('rejects a missing target data file for a non-toy task and an unknown cross-domain task', () => {
+    const r = spawnSync('node', [BIN, 'pipeline', '--target-task', 'kk', '--target-data', 'nope.jsonl'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--target-data is required/);
+    expect(r.stderr).toMatch(/--target-data: no such file: nope\.jsonl/);
+    const c = spawnSync('node', [BIN, 'pipeline', '--model', 'toy-base', '--cross-tasks', 'chess'], {
+      encoding: 'utf8',
+    });
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/--cross-tasks: "chess" is not a toy domain/);
   });
 });

@@ -1,0 +1,21 @@
+// The default experiment (`warmup pipeline` with no flags) in one place: the shipped toy base,
+// K&K warmup, RLVR on ≤100 toy-math problems, evaluation on the held-out toy-math split and on the
+// other toy domains (cross-domain). Optimizer settings come from the recipes (SFT_SCRATCH,
+// GRPO_SCRATCH, EVAL_PAPER); these are the experiment's own sizes, chosen to finish in minutes.
+import { fileURLToPath } from 'node:url';
+
+export const TOY_EXPERIMENT = {
+  /** The shipped base (made by `warmup pretrain`; see models/warmup-base/README.md). */
+  model: fileURLToPath(new URL('../../../models/warmup-base', import.meta.url)),
+  seed: 0,
+  warmup: { people: '2..3', count: 400, traceStyle: 'short', steps: 60 },
+  target: { task: 'math', limit: 100 },
+  grpo: { steps: 12, lr: 1e-3, numGenerations: 6, promptsPerStep: 2 },
+  eval: { limit: 20, maxNewTokens: 96, batchSize: 40 },
+  /** Cross-domain evaluation after single-domain RLVR: the other toy domains' test splits. */
+  cross: { tasks: 'mcq,code', limit: 16, samples: 2 },
+  promptStyle: 'r1',
+} as const;
+
+/** Rough seconds per stage on this 2-core machine under load: the ETA before any stage ran. */
+export const STAGE_SECONDS = { data: 5, sft: 150, grpo: 60, eval: 20 } as const;
