@@ -37,6 +37,9 @@ const LIMIT_NAMES = [
   'maxStorageBuffersPerShaderStage',
 ] as const;
 
+/** Downloaded tensors at least this large are not cached on the host by the backend. */
+const HOST_CACHE_BYTES = 1 << 20;
+
 interface DeviceState {
   device: GPUDevice;
   limits: WebgpuLimits;
@@ -171,6 +174,12 @@ export async function registerWebgpuBackend(opts: { maxBindingBytes?: number } =
       }
       await settle();
       throwIfWebgpuFailed();
+      // TF.js keeps every downloaded tensor's values on the host as well: after a checkpoint
+      // save that is a second copy of all weights (2 GB at 0.5B). The caller has its own
+      // reference; drop the backend's for large tensors that still live on the GPU.
+      const entry = this.tensorMap.get(dataId);
+      if (entry?.resource && values.length * 4 >= HOST_CACHE_BYTES)
+        entry.values = null as unknown as typeof entry.values;
       return values;
     }
     override readSync(dataId: object): tf.backend_util.BackendValues {

@@ -1,6 +1,6 @@
 // WebGPU failures are thrown, not logged: a binding larger than the device allows (what an unsplit
 // 152k-row embedding does on a 128 MiB-binding adapter) and a lost device each reject the next
-// read with a WebgpuError, and nothing of Dawn's reaches stdout.
+// read with a WebgpuError, and nothing of Dawn's reaches stdout. Large downloads leave no host copy.
 import { describe, it, expect, beforeAll, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, webgpuDevice, webgpuLimits } from '@warmup/core';
@@ -46,6 +46,17 @@ describe('WebGPU failures', () => {
     expect(results.every((r) => r === 1000 || r === 'WebgpuError')).toBe(true);
     expect(results[2]).toBe(1000);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps no host copy of a large tensor it downloaded, and reads it again from the GPU', async () => {
+    const x = tf.tidy(() => tf.add(tf.range(0, 1 << 19), 0.5)); // 2 MiB, computed on the GPU
+    const first = Float32Array.from((await x.data()) as Float32Array);
+    const backend = tf.backend() as unknown as { tensorMap: { get(id: object): { values: unknown } } };
+    expect(backend.tensorMap.get(x.dataId).values).toBeNull();
+    const again = (await x.data()) as Float32Array;
+    expect(again[12345]).toBe(12345.5);
+    expect(again).toEqual(first);
+    x.dispose();
   });
 
   it('throws once the device is lost', async () => {
