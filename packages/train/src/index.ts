@@ -10,3 +10,4 @@ export * from './loop.ts';
 export * from './sft.ts';
 export * from './grpo.ts';
 export * from './recipes.ts';
+export * from './evaluate.ts';

@@ -3,9 +3,8 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generate, type Qwen2Model, type TextTokenizer } from '@warmup/core';
 import { asObject, getString, seededSplit } from '@warmup/tasks';
-import { encodeSftRecords, SFT_PAPER, trainSft } from '@warmup/train';
+import { encodeSftRecords, evaluateTask, SFT_PAPER, trainSft, type TaskEvaluation } from '@warmup/train';
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
@@ -13,7 +12,7 @@ import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '..
 import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens } from '../memory-check.ts';
-import { loadTaskData, TASK_NAMES, type TaskData } from '../task-data.ts';
+import { loadTaskData, TASK_NAMES } from '../task-data.ts';
 
 const R = SFT_PAPER;
 export const sftShape = {
@@ -136,40 +135,5 @@ export function registerSft(program: Command): void {
   });
 }
 
-export interface TaskEvaluation {
-  metrics: Record<string, number>;
-  samples: { id: string; completion: string; correct: boolean; reward: number }[];
-}
-
-/** Greedy answers to held-out task questions, graded: accuracy, format rate and mean reward. */
-export async function evaluateTask(
-  model: Qwen2Model,
-  tok: TextTokenizer,
-  data: TaskData,
-  maxNewTokens: number,
-  batch = 24,
-): Promise<TaskEvaluation> {
-  const samples: TaskEvaluation['samples'] = [];
-  let correct = 0;
-  let format = 0;
-  let reward = 0;
-  for (let i = 0; i < data.examples.length; i += batch) {
-    const ids = data.prompts.slice(i, i + batch).map((p) => tok.encode(p));
-    const out = await generate(model, ids, {
-      greedy: true,
-      maxNewTokens,
-      eosTokenIds: tok.eosTokenIds,
-      padTokenId: tok.padTokenId,
-    });
-    for (let j = 0; j < out.tokens.length; j++) {
-      const completion = tok.decode(out.tokens[j], true);
-      const g = await data.task.grade(data.examples[i + j], completion);
-      samples.push({ id: data.examples[i + j].id, completion, correct: g.correct, reward: g.reward });
-      correct += g.correct ? 1 : 0;
-      format += g.formatOk ? 1 : 0;
-      reward += g.reward;
-    }
-  }
-  const n = data.examples.length;
-  return { metrics: { eval_accuracy: correct / n, eval_format_ok: format / n, eval_reward: reward / n }, samples };
-}
+/** Greedy held-out task evaluation (the shared hook in @warmup/train; pretrain imports it here). */
+export { evaluateTask, type TaskEvaluation };
