@@ -114,6 +114,28 @@ describe('trainGrpo', () => {
     expect(scored).toBe(0);
   });
 
+  it('num_iterations 2: one rollout per two steps, its old log-probs held fixed (ratio 1, then clipped)', async () => {
+    const m = await loadModel(folderSource(FIXTURE));
+    const seen: Record<string, number>[] = [];
+    let scored = 0;
+    await trainGrpo(m, newOptimizer({ beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 }), fresh(), prompts, {
+      ...toyGrpoOptions({
+        maxSteps: 4,
+        numIterations: 2,
+        schedule: { name: 'constant', lr: 0.5, warmupSteps: 0, totalSteps: 4 },
+      }),
+      rewards: [{ name: 'count', weight: 1, minReward: 0, score: (_i, text) => (scored++, text.charCodeAt(0) % 3) }],
+      onMetrics: (x) => void seen.push(x),
+    });
+    m.dispose();
+    expect(seen.map((x) => x.iteration)).toEqual([1, 2, 1, 2]);
+    expect(scored).toBe(2 * 8); // two rollouts of 2 prompts x G=4
+    // first pass of a rollout: the policy is the one that sampled, nothing is clipped
+    expect(seen[0]['clip_ratio/region_mean']).toBe(0);
+    // second pass: a large step moved the policy away from the held old log-probs
+    expect(seen[1]['clip_ratio/region_mean']).toBeGreaterThan(0);
+  });
+
   it('stops in the middle of a rollout when asked, applying nothing from the cut step', async () => {
     const seen: Record<string, number>[] = [];
     let polls = 0;
