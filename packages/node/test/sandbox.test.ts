@@ -1,10 +1,11 @@
 // The Python sandbox against hostile programs: each attack must end by its timeout, leave no
 // process behind, leave the host untouched, and (as a code-task candidate) grade wrong.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PythonSandbox, toolkitRoot } from '../src/index.ts';
+import { killTagged, PythonSandbox, toolkitRoot } from '../src/index.ts';
 import { createCodeTask, type CodeExample } from '@warmup/tasks';
 
 const sandbox = new PythonSandbox();
@@ -250,6 +251,36 @@ describe('PythonSandbox without namespaces (rlimits and the socket guard only)',
       5000,
     );
     expect(ok.stdout).toBe('x\n');
+  });
+});
+
+describe('the sweep after a run', () => {
+  it('kills a process that left the group with setsid, found by the per-run tag', async () => {
+    const value = `sweep-test-${process.pid}`;
+    const tagged = (): number[] =>
+      readdirSync('/proc')
+        .filter((d) => {
+          try {
+            return (
+              /^\d+$/.test(d) &&
+              readFileSync(`/proc/${d}/environ`, 'latin1').split('\0').includes(`WARMUP_SANDBOX_RUN=${value}`)
+            );
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    // setsid forks when it leads a group: its child sleeps on in a session of its own, orphaned
+    spawn('setsid', ['sleep', '30'], {
+      env: { ...process.env, WARMUP_SANDBOX_RUN: value },
+      detached: true,
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 50 && tagged().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tagged().length).toBeGreaterThan(0);
+    expect(killTagged(`WARMUP_SANDBOX_RUN=${value}`)).toBeGreaterThan(0);
+    for (let i = 0; i < 50 && tagged().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tagged()).toEqual([]);
   });
 });
 
