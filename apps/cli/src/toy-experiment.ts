@@ -1,6 +1,7 @@
 // The default experiment (`warmup pipeline` with no flags) in one place: the shipped toy base,
-// K&K warmup, RLVR on ≤100 toy-math problems, evaluation on the held-out toy-math split and on the
-// other toy domains (cross-domain). Optimizer settings come from the recipes (SFT_SCRATCH,
+// K&K warmup, RLVR on ≤100 toy multiple-choice items, evaluation on the held-out toy-mcq split and
+// on the other toy domains (cross-domain). The target is mcq because the 0.2M-parameter base
+// solves no toy-math problem (0/48 samples at 325 pretraining steps) but answers in the mcq format. Optimizer settings come from the recipes (SFT_SCRATCH,
 // GRPO_SCRATCH, EVAL_PAPER); these are the experiment's own sizes, chosen to finish in minutes.
 import { fileURLToPath } from 'node:url';
 
@@ -9,11 +10,11 @@ export const TOY_EXPERIMENT = {
   model: fileURLToPath(new URL('../../../models/warmup-base', import.meta.url)),
   seed: 0,
   warmup: { people: '2..3', count: 400, traceStyle: 'short', steps: 60 },
-  target: { task: 'math', limit: 100 },
+  target: { task: 'mcq', limit: 100 },
   grpo: { steps: 12, lr: 1e-3, numGenerations: 6, promptsPerStep: 2 },
-  eval: { limit: 20, maxNewTokens: 96, batchSize: 40 },
+  eval: { limit: 20, maxNewTokens: 128, batchSize: 40 },
   /** Cross-domain evaluation after single-domain RLVR: the other toy domains' test splits. */
-  cross: { tasks: 'mcq,code', limit: 16, samples: 2 },
+  cross: { tasks: 'math,code', limit: 16, samples: 2 },
   promptStyle: 'r1',
 } as const;
 

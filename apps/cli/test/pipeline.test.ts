@@ -16,7 +16,20 @@ describe('warmup pipeline', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'warmup-pipe-')), 'p');
     // toy-base is the shipped base's architecture with random weights: it never passes the format gate
     const args = [
-      ...[BIN, 'pipeline', '--model', 'toy-base', '--backend', 'wasm', '--out', out, '--sft-steps', '2'],
+      ...[
+        BIN,
+        'pipeline',
+        '--model',
+        'toy-base',
+        '--backend',
+        'wasm',
+        '--out',
+        out,
+        '--sft-steps',
+        '2',
+        '--target-task',
+        'math',
+      ],
       ...['--grpo-steps', '1', '--eval-limit', '3', '--samples', '2', '--max-new-tokens', '8', '--warmup-count', '12'],
       ...['--target-limit', '4', '--cross-tasks', 'mcq', '--cross-limit', '2', '--cross-samples', '1'],
     ];

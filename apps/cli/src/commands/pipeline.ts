@@ -414,7 +414,7 @@ export function registerPipeline(program: Command): void {
     .command('pipeline')
     .description(
       'Run the four arms of the paper (base, warmup, base+RLVR, warmup+RLVR) and compare them on the target domain and across domains.\n' +
-        'Defaults (apps/cli/src/toy-experiment.ts): the shipped toy base, K&K warmup, RLVR on 100 toy-math problems.\n' +
+        'Defaults (apps/cli/src/toy-experiment.ts): the shipped toy base, K&K warmup, RLVR on 100 toy multiple-choice items.\n' +
         'Pass a real checkpoint and target data for the real thing.',
     );
   addOptions(cmd, pipelineShape, PIPELINE_DOCS);
