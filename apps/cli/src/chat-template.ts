@@ -1,11 +1,14 @@
-// The Qwen chat template (ChatML): what `warmup serve` applies to chat requests and what
-// `warmup generate --chat` wraps a prompt in. No default system message is added.
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+// Chat prompts for `warmup serve` and `warmup generate --chat`: the checkpoint's own chat_template
+// when its tokenizer has one (rendered by @warmup/core with @huggingface/jinja), else ChatML.
+import { chatml, type ChatMessage } from '@warmup/core';
 
-/** `<|im_start|>role\ncontent<|im_end|>\n` per message, then the opened assistant turn. */
-export function applyChatTemplate(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + '<|im_start|>assistant\n';
+export type { ChatMessage };
+
+/** The prompt for `messages` with the assistant turn opened. No default system message is added
+ *  unless the checkpoint's template adds one. */
+export function applyChatTemplate(
+  messages: readonly ChatMessage[],
+  tokenizer?: { chatPrompt(m: readonly ChatMessage[]): string },
+): string {
+  return tokenizer ? tokenizer.chatPrompt(messages) : chatml(messages);
 }

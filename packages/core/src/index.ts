@@ -21,3 +21,4 @@ export * from './lora.ts';
 export * from './random-checkpoint.ts';
 export * from './memory-plan.ts';
 export * from './progress-source.ts';
+export * from './chat.ts';

@@ -3,6 +3,7 @@
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { CheckpointError } from './safetensors.ts';
 import { readJson, type ModelSource } from './sources.ts';
+import { renderChat, type ChatMessage } from './chat.ts';
 
 export class TextTokenizer {
   private readonly tok: HfTokenizer;
@@ -19,6 +20,11 @@ export class TextTokenizer {
     const endText = this.idOf('<|endoftext|>');
     this.eosTokenIds = [...new Set([eos, imEnd, endText].filter((x): x is number => x !== undefined))];
     this.padTokenId = this.idOf(tokenString(tokenizerConfig.pad_token)) ?? endText ?? this.eosTokenIds[0] ?? 0;
+  }
+
+  /** A chat prompt from this checkpoint's chat_template (ChatML when it has none). */
+  chatPrompt(messages: readonly ChatMessage[]): string {
+    return renderChat(this.tokenizerConfig, messages);
   }
 
   idOf(token: string | undefined): number | undefined {

@@ -106,7 +106,7 @@ export function registerGenerate(program: Command): void {
           if (!tokenizer)
             throw new UsageError(`--prompt: model ${name} has no tokenizer (no tokenizer.json); use --prompt-ids`);
           ids = tokenizer.encode(
-            flags.chat ? applyChatTemplate([{ role: 'user', content: flags.prompt! }]) : flags.prompt!,
+            flags.chat ? applyChatTemplate([{ role: 'user', content: flags.prompt! }], tokenizer) : flags.prompt!,
           );
           if (ids.length === 0) throw new UsageError('--prompt is empty');
         }

@@ -155,7 +155,7 @@ export function createServer(opts: ServerOptions): http.Server {
         role: m.role === 'developer' ? 'system' : m.role,
         content: typeof m.content === 'string' ? m.content : (m.content ?? []).map((p) => p.text).join(''),
       }));
-      prompts = [encodePrompt(applyChatTemplate(messages), 'messages')];
+      prompts = [encodePrompt(applyChatTemplate(messages, tokenizer), 'messages')];
       maxTokens = c.max_completion_tokens ?? c.max_tokens;
     } else {
       const c = parse(CompletionRequest, body, 'prompt');
