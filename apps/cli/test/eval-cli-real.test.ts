@@ -2,7 +2,7 @@
 // weights, Qwen tokenizer, wasm backend): K&K outputs and reports, resuming, reproducibility,
 // `eval compare`, a model without a tokenizer, and the math, code and mcq tasks.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +232,121 @@ describe('warmup eval with a real model', () => {
     expect(lines(out).map((x) => `${x.id}#${x.sample}`)).toEqual(ids.flatMap((id) => [`${id}#0`, `${id}#1`]));
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ task, questions: 2, samples: 2 });
+  });
+});
+
+// The random model above never answers right, so its "correct" branches and the code sandbox
+// stay idle. Here a scripted sampler (fixtures/eval-scripted.ts) hands known right and wrong
+// completions to the real `eval` command and the real graders; every count is known exactly.
+describe('warmup eval grades known completions (scripted sampler, real graders)', () => {
+  const scripted = path.join(root, 'apps/cli/test/fixtures/eval-scripted.ts');
+  const think = (answer: string): string => `<think>working</think> <answer>${answer}</answer>`;
+  type Rec = Record<string, unknown>;
+  const head = (file: string, n: number): Rec[] =>
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(0, n)
+      .map((l) => JSON.parse(l) as Rec);
+
+  /** Runs the scripted eval with texts[q][j] as sample j of question q; returns records and report. */
+  function run(task: string, data: string, qs: Rec[], key: string, texts: string[][]) {
+    const out = path.join(dir, `scripted-${task}`);
+    const scriptFile = path.join(dir, `script-${task}.json`);
+    writeFileSync(scriptFile, JSON.stringify(qs.map((q, i) => ({ match: String(q[key]), texts: texts[i] }))));
+    const args = ['--model', 'scripted', '--task', task, '--data', data, '--limit', String(qs.length)];
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', scripted, 'eval', ...args, '--samples', String(texts[0].length), '--out', out],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, EVAL_SCRIPT: scriptFile } },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return { recs: lines(out), report: JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) };
+  }
+
+  /** The grader's verdicts, question by question, and the report's pass@k from them. */
+  function expectGrades(
+    got: { recs: Line[]; report: { pass1: { mean: number; per_sample: number[] }; passk: Record<string, number> } },
+    correct: boolean[][],
+  ) {
+    const n = correct[0].length;
+    expect(got.recs.map((x) => x.correct)).toEqual(correct.flat());
+    const perSample = Array.from({ length: n }, (_, j) => correct.filter((q) => q[j]).length / correct.length);
+    expect(got.report.pass1.per_sample).toEqual(perSample);
+    expect(got.report.pass1.mean).toBeCloseTo(correct.flat().filter(Boolean).length / (n * correct.length), 12);
+    expect(got.report.passk[String(n)]).toBeCloseTo(correct.filter((q) => q.some(Boolean)).length / correct.length, 12);
+  }
+
+  it('K&K: the solution in any order is right, a flipped role or a missing tag is not', () => {
+    const qs = head(kk, 6);
+    const flip = (q: Rec): string =>
+      String(q.solution_text_format).replace(/knight|knave/, (m) => (m === 'knight' ? 'knave' : 'knight'));
+    const reversed = (q: Rec): string => String(q.solution_text_format).split('\n').reverse().join('\n');
+    const texts = qs.map((q, i) =>
+      i === 0
+        ? [think(flip(q)), String(q.solution_text_format)]
+        : [think(String(q.solution_text_format)), think(reversed(q))],
+    );
+    const got = run('kk', kk, qs, 'quiz', texts);
+    expectGrades(got, [[false, false], ...Array.from({ length: 5 }, () => [true, true])]);
+    expect(got.report.pass1.mean).toBeCloseTo(10 / 12, 12);
+    expect(got.report.format_failure_rate).toBeCloseTo(1 / 12, 12);
+    expect(got.recs.map((x) => x.format_ok)).toEqual([true, false, ...Array(10).fill(true)]);
+  });
+
+  it('math: the boxed gold answer (or an equal form) is right, another value is not', () => {
+    const qs = head(mathData, 3);
+    const texts = [
+      [think(`\\boxed{${qs[0].answer}}`), think(`\\boxed{${qs[0].answer}+1}`)],
+      [think('\\boxed{-987654}'), think(`The area differs by $\\boxed{${qs[1].answer}}$ square inches.`)],
+      [think('\\boxed{49}'), think('no answer here')],
+    ];
+    expect(qs.map((q) => q.answer)).toEqual(['13', '300\\pi', '50']);
+    const got = run('math', mathData, qs, 'problem', texts);
+    expectGrades(got, [
+      [true, false],
+      [false, true],
+      [false, false],
+    ]);
+    expect(got.report.pass1.mean).toBeCloseTo(2 / 6, 12);
+    expect(got.report.passk['2']).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('mcq: the gold letter is right, a neighbouring letter is not', () => {
+    const data = path.join(root, 'data/mmlu-pro-sample.jsonl');
+    const qs = head(data, 2);
+    const other = (q: Rec): string =>
+      'ABCDEFGHIJ'[('ABCDEFGHIJ'.indexOf(String(q.answer)) + 1) % (q.options as string[]).length];
+    const texts = [
+      [think(`\\boxed{${qs[0].answer}}`), think(`\\boxed{${other(qs[0])}}`)],
+      [think(`\\boxed{${other(qs[1])}}`), think(`The answer is (${qs[1].answer}).`)],
+    ];
+    const got = run('mcq', data, qs, 'question', texts);
+    expectGrades(got, [
+      [true, false],
+      [false, true],
+    ]);
+    expect(got.report.pass1.mean).toBe(0.5);
+    expect(got.report.passk['2']).toBe(1);
+  });
+
+  it('code: the canonical solution passes in the sandbox, `return None` and a crash fail', () => {
+    const data = path.join(root, 'data/humaneval-sample.jsonl');
+    const qs = head(data, 2);
+    const fence = (code: string): string => think(`\`\`\`python\n${code}\n\`\`\``);
+    const good = (q: Rec): string => fence(`${q.prompt}${q.canonical_solution}`);
+    const none = (q: Rec): string => fence(`def ${q.entry_point}(*args, **kwargs):\n    return None`);
+    const texts = [
+      [good(qs[0]), none(qs[0])],
+      [fence(`def ${qs[1].entry_point}(*args):\n    raise SystemExit(0)`), good(qs[1])],
+    ];
+    const got = run('code', data, qs, 'prompt', texts);
+    expectGrades(got, [
+      [true, false],
+      [false, true],
+    ]);
+    // +2 for a pass and −1 for a failing run: only the sandbox's verdict separates them (format is ok).
+    expect(got.recs.map((x) => (x as Line & { reward: number }).reward)).toEqual([2, -1, -1, 2]);
   });
 });
