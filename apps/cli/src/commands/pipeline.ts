@@ -204,8 +204,9 @@ export function grpoSignal(runDir: string, fromModel: string): { lines: string[]
   const after = fileHash(path.join(runDir, 'final', 'model.safetensors'));
   const changed = before === undefined ? undefined : before !== after;
   const third = Math.max(1, Math.floor(steps.length / 3));
-  const r0 = mean(steps.slice(0, third).map((m) => m.reward));
-  const r1 = mean(steps.slice(-third).map((m) => m.reward));
+  const rewardOf = (m: Record<string, number>): number => m.reward ?? m.reward_mean;
+  const r0 = mean(steps.slice(0, third).map(rewardOf));
+  const r1 = mean(steps.slice(-third).map(rewardOf));
   const fmtOk = mean(steps.map((m) => m.format_ok ?? m['rewards/format_ok/mean'] ?? Number.NaN));
   const noSignal = steps.length === 0 || zv > 0.9 || grads.every((g) => g === 0) || changed === false;
   const lines = [
@@ -247,7 +248,12 @@ function writeData(o: Options, data: string, toyTarget: boolean, cross: ToyDomai
     const people = o.warmupPeople.split('..').map(Number);
     const range =
       people.length === 2 ? Array.from({ length: people[1] - people[0] + 1 }, (_, i) => people[0] + i) : people;
-    const puzzles = generateKkPuzzles({ people: range, count: o.warmupCount, seed: o.seed + 1 });
+    let puzzles: ReturnType<typeof generateKkPuzzles>;
+    try {
+      puzzles = generateKkPuzzles({ people: range, count: o.warmupCount, seed: o.seed + 1 });
+    } catch (e) {
+      throw new UsageError(`--warmup-count/--warmup-people: ${(e as Error).message}`);
+    }
     write(
       'warmup-sft.jsonl',
       makeKkSftRecords(puzzles, o.promptStyle, { style: o.traceStyle }).map((r) => ({ ...r })),
@@ -478,8 +484,11 @@ export function registerPipeline(program: Command): void {
         }
       }
       writeFileSync(recordFile(out, st.id), JSON.stringify({ args: st.args }, null, 2) + '\n');
-      spent += (Date.now() - started) / 1000;
-      spentEstimate += STAGE_SECONDS[st.kind];
+      // the data stage is too short to say how fast this machine is
+      if (st.kind !== 'data') {
+        spent += (Date.now() - started) / 1000;
+        spentEstimate += STAGE_SECONDS[st.kind];
+      }
       if (st.kind === 'grpo') {
         const from = st.id === 'base-rlvr' ? o.model : path.join(out, 'warmup', 'final');
         const sig = grpoSignal(st.dir, from);
