@@ -3,13 +3,15 @@
 //   npx tsx scripts/check-math-equivalence.ts [cases.jsonl] [--markdown docs/math-equivalence.md]
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { asObject, loadCas, MathEquivalence, parseJsonl } from '@warmup/tasks';
+import { asObject, loadCas, MathEquivalence, parseJsonl, type EquivalenceOptions } from '@warmup/tasks';
 
 interface Case {
   gold: string;
   pred: string;
   expected: boolean;
   source: string;
+  /** The reference grader's switches for this case (Math-Verify's checker_config, hendrycks's order). */
+  options: EquivalenceOptions;
 }
 
 let file = path.resolve(process.cwd(), 'data/answer-equivalence-sample.jsonl');
@@ -22,7 +24,18 @@ for (let i = 0; i < argv.length; i++) {
 
 const cases: Case[] = parseJsonl(readFileSync(file, 'utf8'), file).map(({ value, where }) => {
   const o = asObject(value, where);
-  return { gold: String(o.gold), pred: String(o.pred), expected: o.expected === true, source: String(o.source ?? '') };
+  const config = (o.checker_config ?? {}) as Record<string, unknown>;
+  const options: EquivalenceOptions = {
+    allowSetRelationComp: config.allow_set_relation_comp === true,
+    orderedLists: o.checker === 'hendrycks_is_equiv',
+  };
+  return {
+    gold: String(o.gold),
+    pred: String(o.pred),
+    expected: o.expected === true,
+    source: String(o.source ?? ''),
+    options,
+  };
 });
 
 /** Why we disagree, keyed by `gold ⟂ pred` (stable across re-orderings of the file). */
@@ -37,16 +50,16 @@ const REASONS: Record<string, string> = {
 const KNOWN_GAPS = [
   'Unevaluated matrix arithmetic in the prediction ("A + B" for a matrix sum) is not computed.',
   'Domains written with absolute values (1 ≤ |z| ≤ 3/2 vs a union of intervals) are not solved.',
-  'Boxes in a prediction separated by prose ("\\boxed{(3,3)} for part (a) and \\boxed{(1,1)}") are not joined; only connectives join them (gold answers may join across a few words).',
-  'Lists compare as sets: "10, 4, -2" equals "4, 10, -2" (hendrycks/math compares strings and says no).',
+  'Boxes in a prediction separated by prose ("\\boxed{(3,3)} for part (a) and \\boxed{(1,1)}") are not joined; connectives and the next part\'s name ("x = \\boxed{1} and y = \\boxed{2}") join them (gold answers may join across a few words).',
+  'Bare lists compare as sets by default: "10, 4, -2" equals "4, 10, -2" (Math-Verify reads a bare list as a set); `orderedLists` gives hendrycks/math\'s in-order comparison, and this script uses it for the hendrycks cases.',
   "Assignments are unwrapped on both sides, so x=1 matches y=1 (Math-Verify's strict mode says no).",
 ];
 
-const eq = new MathEquivalence(await loadCas());
+const cas = await loadCas();
 const t0 = performance.now();
 const wrong: (Case & { got: boolean; index: number })[] = [];
 cases.forEach((c, index) => {
-  const got = eq.texts(c.gold, c.pred);
+  const got = new MathEquivalence(cas, c.options).texts(c.gold, c.pred);
   if (got !== c.expected) wrong.push({ ...c, got, index });
 });
 const ms = performance.now() - t0;
@@ -84,11 +97,27 @@ if (mdPath) {
     '## How the verifier decides',
     '',
     'Extraction (last \\boxed/\\fbox group, a later "answer is" phrase, the last formula, or the last number in prose) →',
-    'LaTeX normalisation (src/math/normalize.ts) → structure (lists/sets any order, tuples/intervals in order, unions,',
-    'matrices, relations; `x =` prefixes dropped) → leaves compared as text, then through the CAS',
+    'LaTeX normalisation (src/math/normalize.ts) → structure → leaves compared as text, then through the CAS',
     '(@cortex-js/compute-engine): closed forms numerically (relative 1e-8), expressions with variables at five sample',
     'points, equations as `lhs - rhs` up to a constant factor; a prediction that is the gold value correctly rounded',
     'to two or more decimals also counts.',
+    '',
+    'Structure, per bracket (`EquivalenceOptions` in src/math/equivalence.ts):',
+    '',
+    '| written as | compared | why |',
+    '|---|---|---|',
+    '| `(a, b)` tuple, `[a, b]` / `(a, b]` interval | in order, bracket kinds must match | Math-Verify: tuples and intervals are ordered |',
+    '| `\\{a, b\\}` set, `A \\cup B` union | any order | Math-Verify: FiniteSet and Union |',
+    '| bare `a, b` list | any order; in order with `orderedLists` | Math-Verify reads a set; hendrycks/math compares the strings in order |',
+    "| gold `a \\le x \\le b`, predicted interval | equal as the interval | Math-Verify's numina and set/relation tables |",
+    "| gold interval, predicted chain or `x > 5`; single gold inequality, predicted interval | unequal; equal with `allowSetRelationComp` | Math-Verify's allow_set_relation_comp (default off) |",
+    "| `x = 3`, `(p, q) = (3, 2)` | the value after the name | Math-Verify's non-strict assignment reading |",
+    '',
+    "Free text: the last \\boxed group (boxes joined when only connectives or the next part's name separate them),",
+    'thousands separators (`1,234`, `1 234 567`), units in \\text{}, one-letter SI units after a number',
+    '(`12\\,\\mathrm{m}`) and unit exponents in prose (`12 cm^2`) are not part of the value.',
+    '',
+    `Measured: \`npx tsx scripts/check-math-equivalence.ts${path.basename(file) === 'answer-equivalence-sample.jsonl' ? '' : ` data/${path.basename(file)}`}\` (Node ${process.versions.node}), ${new Date().toISOString().slice(0, 10)}.`,
     '',
   ];
   writeFileSync(mdPath, lines.join('\n'));

@@ -83,10 +83,25 @@ function proportional(a: CasExpr, b: CasExpr, positive: boolean): boolean {
  *  mid-call, so a long answer list stops asking once the budget is spent (and counts as unequal). */
 export const CAS_BUDGET_MS = 2000;
 
+/** Switches for the few points where the public graders differ (defaults follow Math-Verify's). */
+export interface EquivalenceOptions {
+  /** A predicted inequality (`-2 \le x \le 7`, `x > 5`) equals the gold interval it describes
+   *  (`[-2, 7]`), and a single gold inequality the predicted interval: Math-Verify's
+   *  allow_set_relation_comp. Default false. A gold chain always accepts its interval. */
+  allowSetRelationComp?: boolean;
+  /** Bare comma lists (`10, 4, -2`) compare in order, as hendrycks/math's string comparison does.
+   *  Default false: Math-Verify reads a bare list as a set. Tuples `(a, b)` and `[a, b]` are always
+   *  ordered and sets `\{a, b\}` never are. */
+  orderedLists?: boolean;
+}
+
 export class MathEquivalence {
   private deadline = Infinity;
 
-  constructor(private readonly cas: Cas) {}
+  constructor(
+    private readonly cas: Cas,
+    private readonly options: EquivalenceOptions = {},
+  ) {}
 
   /** Leaf expressions: identical text, or equal through the CAS. */
   /** Leaf expressions, gold first: identical text, equal through the CAS, or a prediction that is
@@ -145,6 +160,9 @@ export class MathEquivalence {
       n.kind === 'list' || n.kind === 'set' || n.kind === 'union';
     if (a.kind === 'expr' && b.kind === 'expr') return this.expr(a.latex, b.latex);
     if (a.kind === 'tuple' && b.kind === 'tuple') {
+      // gold first: a chain in the gold accepts the interval it describes; a chain predicted for an
+      // interval does not answer in the form asked (Math-Verify's set/relation asymmetry)
+      if (b.fromRelation && !a.fromRelation && !this.options.allowSetRelationComp) return false;
       return a.open === b.open && a.close === b.close && this.ordered(a.items, b.items);
     }
     if (a.kind === 'matrix' && b.kind === 'matrix') {
@@ -158,12 +176,14 @@ export class MathEquivalence {
     // "\frac{1}{2} = \frac{10}{9}" for gold 10/9: the prediction's last value is its answer
     if (a.kind === 'expr' && !a.equation && b.kind === 'relation' && b.op === '=')
       return this.nodes(a, parseAnswer(b.rhs));
-    // an inequality in one variable against an interval: compare as intervals
+    // an inequality in one variable against an interval: compare as intervals when allowed
     if (a.kind === 'relation' && b.kind === 'tuple') {
+      if (!this.options.allowSetRelationComp) return false;
       const ia = chainToInterval([a.lhs, a.rhs], [a.op]);
       return ia !== undefined && this.nodes(ia, b);
     }
     if (b.kind === 'relation' && a.kind === 'tuple') {
+      if (!this.options.allowSetRelationComp) return false;
       const ib = chainToInterval([b.lhs, b.rhs], [b.op]);
       return ib !== undefined && this.nodes(a, ib);
     }
@@ -174,6 +194,7 @@ export class MathEquivalence {
       return a.open === '(' && a.close === ')' && this.ordered(a.items, b.items);
     if (b.kind === 'tuple' && a.kind === 'list')
       return b.open === '(' && b.close === ')' && this.ordered(a.items, b.items);
+    if (a.kind === 'list' && b.kind === 'list' && this.options.orderedLists) return this.ordered(a.items, b.items);
     if (collection(a) && collection(b)) return this.unordered(a.items, b.items);
     if (collection(a) && a.items.length === 1) return this.nodes(a.items[0], b);
     if (collection(b) && b.items.length === 1) return this.nodes(a, b.items[0]);

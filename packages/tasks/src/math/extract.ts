@@ -29,9 +29,10 @@ export function findBoxed(text: string): Span[] {
   return out;
 }
 
-/** Text that may sit between two parts of one answer: delimiters, spacing and "and"/"or". */
+/** Text that may sit between two parts of one answer: delimiters, spacing, "and"/"or", and the
+ *  name of the next part ("x = \boxed{1} and y = \boxed{2}" is the pair 1, 2). */
 const CONNECTIVE =
-  /^(?:\s|\$|\\\(|\\\)|\\\[|\\\]|\\q?quad|\\[,;:! ]|,|;|\.|&|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b)*$/;
+  /^(?:\s|\$|\\\(|\\\)|\\\[|\\\]|\\q?quad|\\[,;:! ]|,|;|\.|&|\\text\{\s*(?:and|or|,)?\s*\}|\band\b|\bor\b|\b[A-Za-z](?:_\{?\w+\}?)?\s*=)*$/;
 
 /** Join the last span with the spans right before it that only connectives separate. */
 function lastGroup(text: string, spans: Span[], loose = false): Span | undefined {
@@ -94,11 +95,17 @@ export function looksLikeProse(s: string): boolean {
 const MATH_WORDS =
   /^(?:and|or|sqrt|frac|sin|cos|tan|cot|sec|csc|log|exp|arcsin|arccos|arctan|sinh|cosh|tanh|lim|max|min|gcd|lcm|det|mod|pmod|deg|arg|dim|sup|inf|pmatrix|bmatrix|matrix|array|infty|pct)$/i;
 
-/** Numbers as written in prose: thousands separators and decimal commas stay for later parsing. */
-const NUMBER = /(?<![A-Za-z\d])-?\d+(?:[.,]\d+)*(?:\s*\/\s*\d+)?/g;
+/** Numbers as written in prose: thousands separators (commas or spaces between groups of three) and
+ *  decimal commas stay for later parsing. */
+const NUMBER = /(?<![A-Za-z\d])-?(?:\d{1,3}(?: \d{3})+(?![\d,.])|\d+(?:[.,]\d+)*(?:\s*\/\s*\d+)?)/g;
 
 export function lastNumber(s: string): string | undefined {
-  const all = s.replace(/,\\!/g, ',').match(NUMBER);
+  const all = s
+    .replace(/,\\!/g, ',')
+    .replace(/[\u00a0\u202f]/g, ' ')
+    // a unit's exponent is not a number of the answer: "12 cm^2", "12 m²"
+    .replace(/([A-Za-z])\s*(?:\^\s*\{?\d+\}?|[²³])/g, '$1')
+    .match(NUMBER);
   return all ? all[all.length - 1] : undefined;
 }
 

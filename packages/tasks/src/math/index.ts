@@ -6,6 +6,6 @@ export { extractAnswer as extractMathAnswer, extractBoxed, findBoxed, findMathSe
 export { normalizeAnswer as normalizeMathAnswer } from './normalize.ts';
 export type { AnswerNode as MathAnswerNode } from './structure.ts';
 export { parseAnswer as parseMathAnswer } from './structure.ts';
-export { MathEquivalence } from './equivalence.ts';
+export { MathEquivalence, type EquivalenceOptions } from './equivalence.ts';
 export type { MathExample } from './task.ts';
 export { gradeMath, mathFromRecord, mathPromptParts, mathTask, MATH_INSTRUCTION, MATH_REWARD } from './task.ts';

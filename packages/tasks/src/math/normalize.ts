@@ -36,12 +36,21 @@ function unwrapText(s: string): string {
     let rep: string;
     if (/^(?:and|or|,)$/i.test(inner)) rep = ',';
     else if (hasMath && /^[A-Za-z .\-/]*$/.test(inner) && inner.length > 1) rep = ' ';
+    else if (isTrailingUnitLetter(s, p, inner)) rep = ' ';
     else rep = inner;
     // a unit's exponent goes with it: 5\text{ cm}^2 is 5, not 25
     const after = rep === ' ' ? /^\s*\^\s*(?:\{\d\}|\d)/.exec(out.slice(p.end)) : null;
     out = out.slice(0, p.start) + rep + out.slice(p.end + (after ? after[0].length : 0));
   }
   return out;
+}
+
+/** One-letter SI units (`12\,\mathrm{m}`, `5\text{ g}`) are dropped only right after a number and
+ *  at the end of the answer: elsewhere one letter is a constant or variable (\mathrm{e}, \mathrm{d}x). */
+function isTrailingUnitLetter(s: string, p: { start: number; end: number }, inner: string): boolean {
+  if (!/^[mgsLNJWVK]$/.test(inner)) return false;
+  const before = s.slice(0, p.start).replace(/(?:\\[,;: !]|\s)+$/, '');
+  return /\d$/.test(before) && /^\s*(?:\^\s*(?:\{\d\}|\d))?\s*$/.test(s.slice(p.end));
 }
 
 /** Trailing unit words after a number: "125 miles", "3 hours", "28 pct". */

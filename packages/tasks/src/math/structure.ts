@@ -6,11 +6,14 @@ import { splitTopLevel, wrapsWhole } from './latex-scan.ts';
 export type AnswerNode =
   | { kind: 'expr'; latex: string; equation?: { lhs: string; rhs: string } }
   | { kind: 'list'; items: AnswerNode[] }
-  | { kind: 'tuple'; open: string; close: string; items: AnswerNode[] }
+  // fromRelation: an interval written as an inequality chain (`a \le x \le b`), not in brackets
+  | { kind: 'tuple'; open: string; close: string; items: AnswerNode[]; fromRelation?: boolean }
   | { kind: 'set'; items: AnswerNode[] }
   | { kind: 'union'; items: AnswerNode[] }
   | { kind: 'matrix'; rows: AnswerNode[][] }
   | { kind: 'relation'; op: RelOp; lhs: string; rhs: string };
+
+export type TupleNode = Extract<AnswerNode, { kind: 'tuple' }>;
 
 export type RelOp = '=' | '<' | '>' | '\\le' | '\\ge' | '\\neq';
 
@@ -55,7 +58,7 @@ function parseMatrix(s: string): AnswerNode | undefined {
 }
 
 /** `a < x \le b` with a name in the middle → the interval it describes; `x > 5` → (5, ∞). */
-export function chainToInterval(terms: string[], ops: string[]): AnswerNode | undefined {
+export function chainToInterval(terms: string[], ops: string[]): TupleNode | undefined {
   const lower = (op: string): boolean => op === '<' || op === '\\le';
   const upper = (op: string): boolean => op === '>' || op === '\\ge';
   if (terms.length === 3 && isSingleName(terms[1]) && ops.every(lower)) {
@@ -73,7 +76,7 @@ export function chainToInterval(terms: string[], ops: string[]): AnswerNode | un
   return undefined;
 }
 
-function interval(lo: string, hi: string, openLo: boolean, openHi: boolean): AnswerNode {
+function interval(lo: string, hi: string, openLo: boolean, openHi: boolean): TupleNode {
   return {
     kind: 'tuple',
     open: openLo ? '(' : '[',
@@ -101,7 +104,7 @@ function parseElement(raw: string): AnswerNode {
     // single inequalities stay relations (x < 1 ≡ -x > -1); the interval form is tried when compared
     if (terms.length === 3) {
       const asInterval = chainToInterval(terms, ops);
-      if (asInterval) return asInterval;
+      if (asInterval) return { ...asInterval, fromRelation: true };
     }
     if (ops.every((o) => o === '=') && terms.every((t) => t !== '')) {
       const last = terms[terms.length - 1];
