@@ -9,7 +9,9 @@ export const TOY_EXPERIMENT = {
   /** The shipped base (made by `warmup pretrain`; see models/warmup-base/README.md). */
   model: fileURLToPath(new URL('../../../models/warmup-base', import.meta.url)),
   seed: 0,
-  warmup: { people: '2..3', count: 400, traceStyle: 'short', steps: 60 },
+  // 60 steps at 3e-3 (SFT_SCRATCH) left the SFT loss at 1.2 and no completion passed the format gate,
+  // so RLVR from the warmed-up base had no signal; 150 steps at 1e-2 on 2-person puzzles reach 0.55.
+  warmup: { people: '2', count: 300, traceStyle: 'short', steps: 150, lr: 1e-2 },
   target: { task: 'mcq', limit: 100 },
   grpo: { steps: 12, lr: 1e-3, numGenerations: 6, promptsPerStep: 2 },
   eval: { limit: 20, maxNewTokens: 128, batchSize: 40 },

@@ -51,9 +51,10 @@ describe('one recipe for every front end', () => {
 
   it('the pipeline passes the recipe to each stage', () => {
     const o = resolveOptions(pipelineShape, {});
-    expect(o.sftLr).toBe(7.5e-3);
+    // the warmup lr is the toy experiment's own (apps/cli/src/toy-experiment.ts); the rest is the recipe's
+    expect(o.sftLr).toBe(1e-2);
     const w = warmupArgs(o, 'kk-tiny', 'd.jsonl', 'out');
-    expect(after(w, '--lr')).toBe('0.0075');
+    expect(after(w, '--lr')).toBe('0.01');
     expect(after(w, '--schedule')).toBe('constant');
     expect(after(rlvrArgs(o, 'm', 'd', 'out'), '--max-grad-norm')).toBe('0.77');
     expect(after(evalArgs(o, 'm', 'd', 'out'), '--top-p')).toBe('0.875');

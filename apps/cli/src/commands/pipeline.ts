@@ -36,7 +36,7 @@ export const pipelineShape = {
   warmupCount: int(1, X.warmup.count),
   traceStyle: z.enum(KK_TEACHER_STYLES).default(X.warmup.traceStyle),
   sftSteps: int(1, X.warmup.steps),
-  sftLr: z.coerce.number().positive().default(SFT_SCRATCH.lr!),
+  sftLr: z.coerce.number().positive().default(X.warmup.lr),
   targetTask: z.enum(TASK_NAMES).default(X.target.task),
   targetData: z.string().optional(),
   targetLimit: int(1, X.target.limit),
