@@ -4,11 +4,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { grpoShape } from '../src/commands/grpo.ts';
+import { checkFit, planMemory, WASM_HEAP_CAP } from '@warmup/core';
+import { grpoPlanHints, grpoShape } from '../src/commands/grpo.ts';
 import { sftShape } from '../src/commands/sft.ts';
-import { readPreset } from '../src/model-spec.ts';
+import { longestTokens, modelTokenizer } from '../src/memory-check.ts';
+import { listPresets, readPreset } from '../src/model-spec.ts';
+import { loadTaskData } from '../src/task-data.ts';
 import { resolveOptions } from '../src/train/options.ts';
 import { applyPresetRecipe } from '../src/train/preset-recipe.ts';
+
+const KK7 = path.resolve(import.meta.dirname, '../../../data/kk/train_sample_people7.jsonl');
 
 const sft = (flags: Record<string, unknown>) => {
   const lines: string[] = [];
@@ -51,5 +56,28 @@ describe('preset training settings', () => {
     const { o, taken } = sft({ model: folder });
     expect(taken).toEqual([]);
     expect(o.lr).toBe(1e-6);
+  });
+
+  it("every shipped preset's GRPO defaults pass the memory plan on wasm, or nothing of it fits there", async () => {
+    const cap = { backend: 'wasm' as const, bytes: WASM_HEAP_CAP, source: 'wasm heap cap' };
+    const presets = listPresets();
+    expect(presets).toContain('kk-tiny');
+    for (const name of presets) {
+      const preset = readPreset(name)!;
+      const flags = { model: name, out: 'o', data: 'd', task: 'kk' };
+      const g = resolveOptions(grpoShape, flags);
+      applyPresetRecipe('grpo', g, flags, grpoShape, () => {});
+      // The longest shipped K&K puzzles (7 people) in the preset's own tokenizer.
+      const data = await loadTaskData('--data', KK7, 'kk', g.promptStyle);
+      const tok = await modelTokenizer(name);
+      if (!tok) continue; // no tokenizer (tiny): grpo refuses it before any plan
+      const promptLen = longestTokens(tok, data.prompts, 4096);
+      const plan = planMemory({ ...grpoPlanHints(g, promptLen, 16), config: preset.config, backend: 'wasm' });
+      const fits = checkFit(plan, cap).fits;
+      // A real-size preset (Qwen2.5-0.5B and up) cannot even generate on the wasm heap: refused up front.
+      const generates = planMemory({ config: preset.config, backend: 'wasm', command: 'generate' }).total <= cap.bytes;
+      expect({ name, fits }).toEqual({ name, fits: generates });
+      if (preset.training?.grpo) expect({ name, fits }).toEqual({ name, fits: true });
+    }
   });
 });

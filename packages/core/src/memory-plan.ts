@@ -30,6 +30,8 @@ export interface PlanInput {
   gradAccum?: number;
   /** GRPO with beta > 0 keeps a second (reference) model. */
   reference?: boolean;
+  /** GRPO: completions per prompt (genRows = prompts per step × this), to advise on prompts. */
+  numGenerations?: number;
 }
 
 export interface PlanItem {
@@ -241,20 +243,82 @@ export interface FitCheck {
   message?: string;
 }
 
-/** Compare a plan with a capacity; when it does not fit, try smaller settings (batch, sequence,
- *  LoRA instead of full fine-tuning, fewer generated rows) and name the first that would. */
+/** Largest multiple of `step` in [lo, hi] (or `lo` itself) for which `fits` holds, the plan
+ *  growing with the value; undefined when even `lo` does not fit. */
+function largestFitting(lo: number, hi: number, step: number, fits: (n: number) => boolean): number | undefined {
+  if (hi < lo || !fits(lo)) return undefined;
+  let a = 0; // multiples of step above lo known to fit
+  let b = Math.floor((hi - lo) / step);
+  while (a < b) {
+    const mid = Math.ceil((a + b) / 2);
+    if (fits(lo + mid * step)) a = mid;
+    else b = mid - 1;
+  }
+  return lo + a * step;
+}
+
+/** Settings of the command being run that would fit `cap`, each in that command's own flags with
+ *  the largest value that fits (searched on the plan), best first. */
+export function fittingSettings(i: PlanInput, cap: MemoryCapacity): string[] {
+  const fits = (p: Partial<PlanInput>): boolean => {
+    const plan = planMemory({ ...i, ...p });
+    return plan.total <= cap.bytes && (cap.maxBufferBytes === undefined || plan.largestTensor <= cap.maxBufferBytes);
+  };
+  const out: string[] = [];
+  const B = i.batchSize ?? 1;
+  const T = i.seqLen ?? 512;
+  const full = (i.loraRank ?? 0) === 0;
+  if (i.command === 'sft' || i.command === 'pipeline') {
+    const b = largestFitting(1, B - 1, 1, (n) => fits({ batchSize: n }));
+    if (b !== undefined) out.push(`--batch-size ${b} (raise --grad-accum to keep the effective batch)`);
+    const t = largestFitting(16, T - 1, 16, (n) => fits({ seqLen: n }));
+    if (t !== undefined) out.push(`--max-seq-len ${t}`);
+    else if (B > 1) {
+      const t1 = largestFitting(16, T, 16, (n) => fits({ seqLen: n, batchSize: 1 }));
+      if (t1 !== undefined) out.push(`--batch-size 1 --max-seq-len ${t1}`);
+    }
+    if (full && fits({ loraRank: 16 })) out.push('--lora-rank 16');
+  } else if (i.command === 'grpo') {
+    const P = i.promptLen ?? 64;
+    const L = i.newTokens ?? 128;
+    const len = (n: number): Partial<PlanInput> => ({ seqLen: P + n, newTokens: n });
+    const m = largestFitting(1, B - 1, 1, (n) => fits({ batchSize: n }));
+    if (m !== undefined) out.push(`--micro-batch ${m} (gradients accumulate: the step is unchanged)`);
+    const c = largestFitting(16, L - 1, 16, (n) => fits(len(n)));
+    if (c !== undefined) out.push(`--max-completion-length ${c}`);
+    else if (B > 1) {
+      const c1 = largestFitting(16, L, 16, (n) => fits({ ...len(n), batchSize: 1 }));
+      if (c1 !== undefined) out.push(`--micro-batch 1 --max-completion-length ${c1}`);
+    }
+    const G = i.numGenerations;
+    const rows = i.genRows ?? 1;
+    if (G && rows > G) {
+      const p = largestFitting(1, Math.floor(rows / G) - 1, 1, (n) => fits({ genRows: n * G }));
+      if (p !== undefined) out.push(`--prompts-per-step ${p}`);
+    }
+    if (full && fits({ loraRank: 16 })) out.push('--lora-rank 16');
+  } else {
+    // generate/eval: rows generated together (eval --batch-size) and new tokens per row.
+    const rows = i.genRows ?? 1;
+    if (i.command === 'eval') {
+      const r = largestFitting(1, rows - 1, 1, (n) => fits({ genRows: n }));
+      if (r !== undefined) out.push(`--batch-size ${r}`);
+    }
+    const n = i.newTokens ?? 128;
+    const t = largestFitting(16, n - 1, 16, (k) => fits({ newTokens: k }));
+    if (t !== undefined) out.push(`--max-new-tokens ${t}`);
+  }
+  return out;
+}
+
+/** Compare a plan with a capacity; when it does not fit, name the settings of the command being run
+ *  (smaller batch, shorter sequences, fewer rows, LoRA) with values that would fit, and the
+ *  backends it would fit on. */
 export function checkFit(plan: MemoryPlan, cap: MemoryCapacity, others: MemoryCapacity[] = []): FitCheck {
   const overBuffer = cap.maxBufferBytes !== undefined && plan.largestTensor > cap.maxBufferBytes;
   if (plan.total <= cap.bytes && !overBuffer) return { fits: true };
   const i = plan.input;
-  const tries: [string, Partial<PlanInput>][] = [];
-  if ((i.batchSize ?? 1) > 1)
-    tries.push(['--batch-size 1 (raise --grad-accum to keep the effective batch)', { batchSize: 1 }]);
-  if ((i.genRows ?? 1) > 1) tries.push(['fewer rows generated at once', { genRows: 1 }]);
-  if ((i.seqLen ?? 0) > 512) tries.push(['--max-seq-len 512', { seqLen: 512, batchSize: 1 }]);
-  if (plan.trainable === plan.parameters && plan.trainable > 0)
-    tries.push(['--lora-rank 16', { loraRank: 16, batchSize: 1 }]);
-  const fixes = tries.filter(([, p]) => planMemory({ ...i, ...p }).total <= cap.bytes).map(([f]) => f);
+  const fixes = fittingSettings(i, cap);
   const backends = others
     .filter((o) => o.backend !== i.backend && planMemory({ ...i, backend: o.backend }).total <= o.bytes)
     .map((o) => `--backend ${o.backend}`);

@@ -112,4 +112,50 @@ describe('memory plan', () => {
     expect(planMemory({ ...sft.input, batchSize: advised }).total).toBeLessThan(cap.bytes);
     expect(formatPlan(sft, cap)).toMatch(/does NOT fit/);
   });
+
+  it("advises GRPO in grpo's own flags, each with the largest value that fits", () => {
+    // kk-tiny's shape with the paper's GRPO settings: 10 prompts × G 10, micro-batch 8, 256 + 1,024 tokens.
+    const kk = parseConfig(
+      rawConfig({
+        vocab: 1152,
+        hidden: 64,
+        inter: 176,
+        layers: 2,
+        heads: 4,
+        kvHeads: 2,
+        theta: 1e4,
+        eps: 1e-6,
+        tied: true,
+      }),
+    );
+    const input = {
+      config: kk,
+      backend: 'wasm' as const,
+      command: 'grpo' as const,
+      batchSize: 8,
+      seqLen: 256 + 1024,
+      genRows: 100,
+      numGenerations: 10,
+      promptLen: 256,
+      newTokens: 1024,
+    };
+    const cap = { backend: 'wasm' as const, bytes: WASM_HEAP_CAP, source: 'wasm heap cap' };
+    const fit = checkFit(planMemory(input), cap);
+    expect(fit.fits).toBe(false);
+    const msg = fit.message ?? '';
+    expect(msg).not.toMatch(/--batch-size|--max-seq-len/);
+    const mb = Number(msg.match(/--micro-batch (\d+)/)?.[1]);
+    const len = Number(msg.match(/--max-completion-length (\d+)/)?.[1]);
+    expect(mb).toBeGreaterThanOrEqual(1);
+    expect(len).toBeGreaterThanOrEqual(16);
+    const total = (p: object): number => planMemory({ ...input, ...p }).total;
+    expect(total({ batchSize: mb })).toBeLessThanOrEqual(cap.bytes);
+    expect(total({ batchSize: mb + 1 })).toBeGreaterThan(cap.bytes);
+    expect(total({ seqLen: 256 + len, newTokens: len })).toBeLessThanOrEqual(cap.bytes);
+    expect(total({ seqLen: 256 + len + 16, newTokens: len + 16 })).toBeGreaterThan(cap.bytes);
+    // SFT keeps its own flags.
+    const sft = checkFit(planMemory({ config: kk, backend: 'wasm', command: 'sft', batchSize: 64, seqLen: 2048 }), cap);
+    expect(sft.message).toMatch(/--batch-size \d+/);
+    expect(sft.message).not.toMatch(/--micro-batch|--max-completion-length/);
+  });
 });

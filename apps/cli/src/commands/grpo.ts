@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
 import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
-import { longestTokens } from '../memory-check.ts';
+import { longestTokens, type PlanHints } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES } from '../task-data.ts';
 
 const R = GRPO_PAPER;
@@ -50,6 +50,25 @@ export const GRPO_DOCS = {
   data: { arg: '<file>', help: "the task's data (JSONL/JSON/CSV/Parquet in its public format)" },
 };
 
+/** The memory plan's inputs for a GRPO run: `promptLen` tokens in the longest prompt, `prompts` in
+ *  the data set. */
+export function grpoPlanHints(
+  o: { microBatch: number; maxCompletionLength: number; promptsPerStep: number; numGenerations: number; beta: number },
+  promptLen: number,
+  prompts: number,
+): PlanHints {
+  return {
+    command: 'grpo',
+    batchSize: o.microBatch,
+    seqLen: promptLen + o.maxCompletionLength,
+    genRows: Math.min(o.promptsPerStep, prompts) * o.numGenerations,
+    numGenerations: o.numGenerations,
+    promptLen,
+    newTokens: o.maxCompletionLength,
+    reference: o.beta > 0,
+  };
+}
+
 export function registerGrpo(program: Command): void {
   const cmd = program
     .command('grpo')
@@ -62,18 +81,9 @@ export function registerGrpo(program: Command): void {
     applyPresetRecipe('grpo', o, flags, grpoShape);
     // The dataset is validated before any model loads.
     const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit);
-    const run = await openRun(o, 'grpo', { ...o }, (tok) => {
-      const promptLen = longestTokens(tok, data.prompts, 4096);
-      return {
-        command: 'grpo',
-        batchSize: o.microBatch,
-        seqLen: promptLen + o.maxCompletionLength,
-        genRows: Math.min(o.promptsPerStep, data.examples.length) * o.numGenerations,
-        promptLen,
-        newTokens: o.maxCompletionLength,
-        reference: o.beta > 0,
-      };
-    });
+    const run = await openRun(o, 'grpo', { ...o }, (tok) =>
+      grpoPlanHints(o, longestTokens(tok, data.prompts, 4096), data.examples.length),
+    );
     const tok = run.tokenizer;
     if (!tok)
       throw new UsageError(

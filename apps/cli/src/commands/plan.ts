@@ -54,11 +54,13 @@ export function planHints(f: Flags): import('../memory-check.ts').PlanHints {
     };
   const promptLen = int('--prompt-len', f.promptLen, 256);
   const completion = int('--max-completion-length', f.maxCompletionLength, 1024);
+  const G = int('--num-generations', f.numGenerations, 10, 2);
   return {
     command,
     batchSize: int('--micro-batch', f.microBatch, 8),
     seqLen: promptLen + completion,
-    genRows: int('--prompts-per-step', f.promptsPerStep, 10) * int('--num-generations', f.numGenerations, 10, 2),
+    genRows: int('--prompts-per-step', f.promptsPerStep, 10) * G,
+    numGenerations: G,
     promptLen,
     newTokens: completion,
     loraRank,

@@ -37,7 +37,7 @@ export function applyPresetRecipe(
   }
   if (taken.length)
     log(
-      `${stage}: ${preset.name} is a fresh preset (random weights): using its recommended ${taken.map((k) => `--${kebab(k)} ${String(o[k])}`).join(', ')} (flags override)`,
+      `${stage}: ${preset.name} is a fresh preset (random weights): using its recommended ${taken.map((k) => `--${kebab(k)} ${String(o[k])}`).join(', ')}${taken.includes('maxCompletionLength') ? " (short rollouts sized to fit the wasm heap, not the paper's 1,024 tokens)" : ''} (flags override)`,
     );
   if (o.lr < SCRATCH_MIN_LR)
     log(
