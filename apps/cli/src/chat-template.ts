@@ -1,6 +1,10 @@
-// Chat prompts for `warmup serve` and `warmup generate --chat`: the checkpoint's own chat_template
-// when its tokenizer has one (rendered by @warmup/core with @huggingface/jinja), else ChatML.
-import { chatml, type ChatMessage } from '@warmup/core';
+// Chat prompts for `warmup serve`, `generate --chat` and the tasks' chat prompt style: the
+// checkpoint's own chat_template (rendered by @warmup/core with @huggingface/jinja), else ChatML.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { renderChat } from '@warmup/core/chat';
+import { chatml, type ChatMessage, type ChatTemplate } from '@warmup/tasks';
+import { UsageError } from './errors.ts';
 
 export type { ChatMessage };
 
@@ -8,7 +12,22 @@ export type { ChatMessage };
  *  unless the checkpoint's template adds one. */
 export function applyChatTemplate(
   messages: readonly ChatMessage[],
-  tokenizer?: { chatPrompt(m: readonly ChatMessage[]): string },
+  tokenizer?: { chatPrompt(m: readonly ChatMessage[]): string | undefined },
 ): string {
-  return tokenizer ? tokenizer.chatPrompt(messages) : chatml(messages);
+  return tokenizer?.chatPrompt(messages) ?? chatml(messages);
+}
+
+/** The chat template of a model folder's tokenizer_config.json, read before the model loads (task
+ *  prompts are rendered first); undefined for a preset or a folder without one. */
+export function checkpointChatTemplate(model: string): ChatTemplate | undefined {
+  const file = path.join(model, 'tokenizer_config.json');
+  if (!existsSync(model) || !statSync(model).isDirectory() || !existsSync(file)) return undefined;
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`${file}: malformed JSON (${(e as Error).message})`);
+  }
+  if (renderChat(config, [{ role: 'user', content: '' }]) === undefined) return undefined;
+  return (messages) => renderChat(config, messages);
 }

@@ -23,16 +23,24 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   plan: async () => (await import('./commands/plan.ts')).registerPlan,
   doctor: async () => (await import('./commands/doctor.ts')).registerDoctor,
   eval: async () => {
-    const [{ registerEval }, { isModelPreset, makeSampler }, { BACKEND_NAMES }, { nodeTask }] = await Promise.all([
+    const [
+      { registerEval },
+      { isModelPreset, makeSampler },
+      { BACKEND_NAMES },
+      { nodeTask },
+      { checkpointChatTemplate },
+    ] = await Promise.all([
       import('./commands/eval.ts'),
       import('./eval-sampler.ts'),
       import('./model-spec.ts'),
       import('./task-data.ts'),
+      import('./chat-template.ts'),
     ]);
     return (program) =>
       registerEval(program, {
         makeSampler,
         getTask: (name) => nodeTask(name),
+        chatTemplate: checkpointChatTemplate,
         isPreset: isModelPreset,
         backends: BACKEND_NAMES,
       });

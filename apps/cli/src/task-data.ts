@@ -10,6 +10,7 @@ import {
   type RegisteredTask,
   type TaskName,
 } from '@warmup/tasks';
+import { checkpointChatTemplate } from './chat-template.ts';
 import { UsageError } from './errors.ts';
 import { readBinaryFile } from './files.ts';
 
@@ -32,10 +33,13 @@ export async function loadTaskData(
   taskName: TaskName,
   style: PromptStyle,
   limit?: number,
+  model?: string,
 ): Promise<TaskData> {
   const task = nodeTask(taskName);
+  // the chat style uses the checkpoint's own chat_template (model: its folder)
+  const template = style === 'chat' && model !== undefined ? checkpointChatTemplate(model) : undefined;
   try {
-    return { task, ...(await loadTaskExamples(task, readBinaryFile(flag, file), file, style, limit)) };
+    return { task, ...(await loadTaskExamples(task, readBinaryFile(flag, file), file, style, limit, template)) };
   } catch (e) {
     // "file: no records" reads better with the flag that named the file.
     if (e instanceof DataError && e.message === `${file}: no records`)

@@ -2,7 +2,7 @@
 // weights, Qwen tokenizer, wasm backend): K&K outputs and reports, resuming, reproducibility,
 // `eval compare`, a model without a tokenizer, and the math, code and mcq tasks.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,11 +250,13 @@ describe('warmup eval grades known completions (scripted sampler, real graders)'
       .map((l) => JSON.parse(l) as Rec);
 
   /** Runs the scripted eval with texts[q][j] as sample j of question q; returns records and report. */
-  function run(task: string, data: string, qs: Rec[], key: string, texts: string[][]) {
-    const out = path.join(dir, `scripted-${task}`);
+  function run(task: string, data: string, qs: Rec[], key: string, texts: string[][], more: string[] = []) {
+    const out = path.join(dir, `scripted-${task}${more.length ? '-more' : ''}`);
     const scriptFile = path.join(dir, `script-${task}.json`);
-    writeFileSync(scriptFile, JSON.stringify(qs.map((q, i) => ({ match: String(q[key]), texts: texts[i] }))));
-    const args = ['--model', 'scripted', '--task', task, '--data', data, '--limit', String(qs.length)];
+    const match = (q: Rec): string => (more.includes('chat') ? `[USER] ${q[key]}` : String(q[key]));
+    writeFileSync(scriptFile, JSON.stringify(qs.map((q, i) => ({ match: match(q), texts: texts[i] }))));
+    const model = more.includes('chat') ? path.join(dir, 'custom-chat') : 'scripted';
+    const args = ['--model', model, '--task', task, '--data', data, '--limit', String(qs.length), ...more];
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', scripted, 'eval', ...args, '--samples', String(texts[0].length), '--out', out],
@@ -329,6 +331,18 @@ describe('warmup eval grades known completions (scripted sampler, real graders)'
     ]);
     expect(got.report.pass1.mean).toBe(0.5);
     expect(got.report.passk['2']).toBe(1);
+  });
+
+  it("--prompt-style chat renders the questions with the checkpoint's own chat_template", () => {
+    const data = path.join(root, 'data/mmlu-pro-sample.jsonl');
+    const qs = head(data, 1);
+    mkdirSync(path.join(dir, 'custom-chat'), { recursive: true });
+    const template =
+      '{% for m in messages %}[{{ m.role | upper }}] {{ m.content }}\n{% endfor %}{% if add_generation_prompt %}[ASSISTANT] {% endif %}';
+    writeFileSync(path.join(dir, 'custom-chat/tokenizer_config.json'), JSON.stringify({ chat_template: template }));
+    // the script answers only a prompt rendered by that template ("[USER] <question>")
+    const got = run('mcq', data, qs, 'question', [[think(`\\boxed{${qs[0].answer}}`)]], ['--prompt-style', 'chat']);
+    expectGrades(got, [[true]]);
   });
 
   it('code: the canonical solution passes in the sandbox, `return None` and a crash fail', () => {

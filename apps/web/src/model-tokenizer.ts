@@ -1,6 +1,7 @@
 // The worker's view of a model's tokenizer: text in and out plus the EOS/PAD ids the trainers
 // need, over either a Hugging Face tokenizer.json or the byte tokenizer of tiny presets.
 import { TextTokenizer } from '@warmup/core';
+import type { ChatTemplate } from '@warmup/tasks';
 import { ByteTokenizer } from './byte-tokenizer.ts';
 import type { TokenizerKind } from './worker-api.ts';
 
@@ -15,6 +16,8 @@ export interface ModelTokenizer {
   vocabSize: number;
   /** Files saved beside the weights so the model loads with its tokenizer elsewhere. */
   files(): Record<string, string>;
+  /** The checkpoint's chat template, when its tokenizer has one (task prompts in the chat style). */
+  chatTemplate?: ChatTemplate;
 }
 
 export function hfTokenizer(t: TextTokenizer): ModelTokenizer {
@@ -26,6 +29,7 @@ export function hfTokenizer(t: TextTokenizer): ModelTokenizer {
     padTokenId: t.padTokenId,
     vocabSize: t.vocabSize,
     files: () => t.files(),
+    chatTemplate: (messages) => t.chatPrompt(messages),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   KK_MIN_PEOPLE,
   type Grade,
   type KkPuzzle,
+  type ChatTemplate,
   type PromptStyle,
 } from '@warmup/tasks';
 import {
@@ -107,7 +108,7 @@ async function sft(
   req: SftTrainRequest,
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
-  const records = makeKkSftRecords(puzzles(req), req.data.promptStyle, { style: req.traceStyle });
+  const records = makeKkSftRecords(puzzles(req), req.data.promptStyle, { style: req.traceStyle }, tok.chatTemplate);
   const maxLen = model.config.maxPositionEmbeddings;
   const { examples: train, dropped } = encodeSftRecords(records, tok, maxLen);
   if (!train.length) throw new Error(`train: every prompt is longer than the model's ${maxLen} positions`);
@@ -144,12 +145,12 @@ interface RewardData {
   dispose(): void;
 }
 
-function kkRewardData(req: GrpoTrainRequest): RewardData {
+function kkRewardData(req: GrpoTrainRequest, template?: ChatTemplate): RewardData {
   const ps = puzzles(req);
   return {
     name: 'kk',
     ids: ps.map((p) => p.id),
-    prompts: ps.map((p) => kkPrompt(p, req.data.promptStyle)),
+    prompts: ps.map((p) => kkPrompt(p, req.data.promptStyle, template)),
     grade: (i, c) => kkTask.grade(ps[i], c),
     minReward: kkTask.minReward,
     dispose: () => {},
@@ -157,10 +158,11 @@ function kkRewardData(req: GrpoTrainRequest): RewardData {
 }
 
 /** The same loader as `warmup grpo --data`; code runs in Pyodide workers started from here. */
-async function targetRewardData(t: TargetData, style: PromptStyle): Promise<RewardData> {
+async function targetRewardData(t: TargetData, style: PromptStyle, template?: ChatTemplate): Promise<RewardData> {
   const sandbox = t.task === 'code' ? new PyodideSandbox({ indexURL: t.pyodideURL }) : undefined;
   const task = getTask(t.task, { sandbox, codeTimeoutMs: t.codeTimeoutMs });
-  const { examples, prompts } = await loadTaskExamples(task, t.bytes, t.fileName, style, int('limit', t.limit, 1, 100));
+  const limit = int('limit', t.limit, 1, 100);
+  const { examples, prompts } = await loadTaskExamples(task, t.bytes, t.fileName, style, limit, template);
   sandbox?.warmUp();
   return {
     name: t.task,
@@ -178,7 +180,10 @@ async function grpo(
   req: GrpoTrainRequest,
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
-  const data = req.target ? await targetRewardData(req.target, req.data.promptStyle) : kkRewardData(req);
+  // chat-style prompts from the checkpoint's own chat_template (ChatML without one)
+  const data = req.target
+    ? await targetRewardData(req.target, req.data.promptStyle, tok.chatTemplate)
+    : kkRewardData(req, tok.chatTemplate);
   try {
     return await grpoOn(data, model, tok, req, hooks);
   } finally {

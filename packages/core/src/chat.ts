@@ -1,15 +1,11 @@
 // Chat prompts rendered from the checkpoint's own chat_template (tokenizer_config.json) with
-// @huggingface/jinja, as transformers' apply_chat_template does; plain ChatML when it has none.
+// @huggingface/jinja, as transformers' apply_chat_template does. Without a template the caller
+// falls back to ChatML, written once in @warmup/tasks (chatml) beside the task prompts.
 import { Template } from '@huggingface/jinja';
 
 export interface ChatMessage {
   role: string;
   content: string;
-}
-
-/** `<|im_start|>role\ncontent<|im_end|>\n` per message, then the opened assistant turn. */
-export function chatml(messages: readonly ChatMessage[]): string {
-  return messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + '<|im_start|>assistant\n';
 }
 
 const token = (t: unknown): string =>
@@ -32,10 +28,14 @@ export function chatTemplateOf(config: Record<string, unknown> | undefined): str
 
 const compiled = new Map<string, Template>();
 
-/** The prompt for `messages` with the assistant turn opened (add_generation_prompt). */
-export function renderChat(config: Record<string, unknown> | undefined, messages: readonly ChatMessage[]): string {
+/** The prompt for `messages` with the assistant turn opened (add_generation_prompt), or undefined
+ *  when the config has no chat_template. */
+export function renderChat(
+  config: Record<string, unknown> | undefined,
+  messages: readonly ChatMessage[],
+): string | undefined {
   const text = chatTemplateOf(config);
-  if (!text) return chatml(messages);
+  if (!text) return undefined;
   let t = compiled.get(text);
   if (!t) {
     t = new Template(text);

@@ -22,8 +22,9 @@ export class TextTokenizer {
     this.padTokenId = this.idOf(tokenString(tokenizerConfig.pad_token)) ?? endText ?? this.eosTokenIds[0] ?? 0;
   }
 
-  /** A chat prompt from this checkpoint's chat_template (ChatML when it has none). */
-  chatPrompt(messages: readonly ChatMessage[]): string {
+  /** A chat prompt from this checkpoint's chat_template; undefined when it has none (callers fall
+   *  back to chatml of @warmup/tasks). */
+  chatPrompt(messages: readonly ChatMessage[]): string | undefined {
     return renderChat(this.tokenizerConfig, messages);
   }
 

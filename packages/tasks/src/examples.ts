@@ -2,7 +2,7 @@
 // `warmup grpo`, `warmup eval`, `warmup sft --eval-data` and the web app's target data. Reading
 // the file stays in the adapters (Node fs, a browser File).
 import { DataError, type Example } from './task.ts';
-import { renderPrompt, type PromptStyle } from './prompt.ts';
+import { renderPrompt, type ChatTemplate, type PromptStyle } from './prompt.ts';
 import { loadRecords } from './records.ts';
 import { recordOptions, type RegisteredTask } from './registry.ts';
 
@@ -12,14 +12,15 @@ export interface TaskExamples {
   prompts: string[];
 }
 
-/** Parse, validate (the task's own checks, unique ids) and render the first `limit` records.
- *  Throws DataError naming `fileName` (and the record's line) for bad or empty data. */
+/** Parse, validate (the task's own checks, unique ids) and render the first `limit` records (the
+ *  chat style with the checkpoint's `template` when given, else ChatML). Throws DataError naming `fileName` (and the record's line) for bad or empty data. */
 export async function loadTaskExamples(
   task: RegisteredTask,
   input: string | Uint8Array,
   fileName: string,
   style: PromptStyle,
   limit?: number,
+  template?: ChatTemplate,
 ): Promise<TaskExamples> {
   // recordOptions keeps the code task's test inputs as JSON text, so `1.0` stays a float.
   let records = await loadRecords(input, fileName, recordOptions(task));
@@ -32,5 +33,5 @@ export async function loadTaskExamples(
     if (seen.has(id)) throw new DataError(`duplicate example id "${id}" (first at ${seen.get(id)})`, r.where);
     seen.set(id, r.where);
   });
-  return { examples, prompts: examples.map((e) => renderPrompt(task.promptParts(e), style)) };
+  return { examples, prompts: examples.map((e) => renderPrompt(task.promptParts(e), style, template)) };
 }

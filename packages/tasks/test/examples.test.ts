@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getTask, loadTaskExamples, renderPrompt, type CodeSandbox } from '../src/index.ts';
+import {
+  getTask,
+  loadTaskExamples,
+  R1_SYSTEM,
+  renderPrompt,
+  type ChatTemplate,
+  type CodeSandbox,
+} from '../src/index.ts';
 
 const DATA = path.resolve(__dirname, '../../../data');
 const never: CodeSandbox = { run: () => Promise.reject(new Error('not used')) };
@@ -17,6 +24,21 @@ describe('loadTaskExamples', () => {
     expect(some.examples.map((e) => e.id)).toEqual(all.examples.slice(0, 3).map((e) => e.id));
     expect(some.prompts[0]).toBe(renderPrompt(task.promptParts(some.examples[0]), 'chat'));
     expect(all.prompts[0]).not.toBe(some.prompts[0]);
+  });
+
+  it("renders the chat style with the checkpoint's template; ChatML without one; R1 text unchanged", async () => {
+    const task = getTask('math');
+    const bytes = readFileSync(path.join(DATA, 'math-sample.jsonl'));
+    const parts = task.promptParts((await loadTaskExamples(task, bytes, 'm.jsonl', 'r1', 1)).examples[0]);
+    const custom: ChatTemplate = (ms) =>
+      ms.map((m) => `[${m.role.toUpperCase()}] ${m.content}\n`).join('') + '[ASSISTANT] ';
+    const viaTemplate = await loadTaskExamples(task, bytes, 'm.jsonl', 'chat', 1, custom);
+    expect(viaTemplate.prompts[0]).toBe(`[SYSTEM] ${parts.system}\n[USER] ${parts.user}\n[ASSISTANT] <think>`);
+    const fallback = `<|im_start|>system\n${parts.system}<|im_end|>\n<|im_start|>user\n${parts.user}<|im_end|>\n<|im_start|>assistant\n<think>`;
+    expect((await loadTaskExamples(task, bytes, 'm.jsonl', 'chat', 1)).prompts[0]).toBe(fallback);
+    // a checkpoint whose tokenizer has no template (chatPrompt gives undefined) gets ChatML too
+    expect(renderPrompt(parts, 'chat', () => undefined)).toBe(fallback);
+    expect(renderPrompt(parts, 'r1', custom)).toBe(`${R1_SYSTEM}\nUser: ${parts.user}\nAssistant: <think>`);
   });
 
   it('keeps HumanEval+ inputs as JSON text (1.0 stays a float)', async () => {

@@ -24,7 +24,14 @@ import {
   type Sampler,
 } from '@warmup/eval';
 import { NodeEvalStorage, writeFileAtomic } from '@warmup/node';
-import { loadTaskExamples, PROMPT_STYLES, type Grade, type PromptStyle, type RegisteredTask } from '@warmup/tasks';
+import {
+  loadTaskExamples,
+  PROMPT_STYLES,
+  type ChatTemplate,
+  type Grade,
+  type PromptStyle,
+  type RegisteredTask,
+} from '@warmup/tasks';
 import { parseChoice, parseFloatFlag, parseIntFlag } from '../args.ts';
 import { UsageError } from '../errors.ts';
 import { readBinaryFile, readTextFile } from '../files.ts';
@@ -56,6 +63,8 @@ export interface EvalDeps {
   backends?: readonly string[];
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** The --model's own chat template for --prompt-style chat (default: none, ChatML). */
+  chatTemplate?: (model: string) => ChatTemplate | undefined;
 }
 
 export const DEFAULT_BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm', 'cpu', 'node'];
@@ -174,6 +183,7 @@ function runConfig(f: EvalFlags): RunConfig {
 async function loadQuestions(
   f: EvalFlags,
   task: RegisteredTask,
+  template: ChatTemplate | undefined,
 ): Promise<{ questions: EvalQuestion[]; grade: (i: number, c: string) => Promise<Grade> }> {
   const { examples, prompts } = await loadTaskExamples(
     task,
@@ -181,6 +191,7 @@ async function loadQuestions(
     f.data,
     f.promptStyle,
     f.limit,
+    template,
   );
   const questions = examples.map((e, i) => ({ id: e.id, prompt: prompts[i] }));
   return { questions, grade: async (i, c) => task.grade(examples[i], c) };
@@ -190,7 +201,8 @@ async function runEvalCommand(raw: RawEvalFlags, deps: EvalDeps): Promise<void> 
   const log = deps.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const f = parseEvalFlags(raw, deps.backends ?? DEFAULT_BACKENDS, deps.isPreset);
   const task = deps.getTask(f.task);
-  const { questions, grade } = await loadQuestions(f, task);
+  const template = f.promptStyle === 'chat' ? deps.chatTemplate?.(f.model) : undefined;
+  const { questions, grade } = await loadQuestions(f, task, template);
   const reference =
     f.reference === undefined
       ? undefined

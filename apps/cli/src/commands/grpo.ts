@@ -80,7 +80,7 @@ export function registerGrpo(program: Command): void {
     const o = resolveOptions(grpoShape, flags, flags.config as string | undefined);
     applyPresetRecipe('grpo', o, flags, grpoShape);
     // The dataset is validated before any model loads.
-    const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit);
+    const data = await loadTaskData('--data', o.data, o.task, o.promptStyle, o.limit, o.model);
     const run = await openRun(o, 'grpo', { ...o }, (tok) =>
       grpoPlanHints(o, longestTokens(tok, data.prompts, 4096), data.examples.length),
     );

@@ -86,7 +86,7 @@ export function registerPretrain(program: Command): void {
     const docs = readCorpus(o.data);
     if (docs.length === 0) throw new UsageError(`--data ${o.data}: no text`);
     const evalData = o.evalData
-      ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount)
+      ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount, o.model)
       : undefined;
     const run = await openRun(o, 'sft', { mode: 'pretrain', ...o });
     const tok = run.tokenizer;

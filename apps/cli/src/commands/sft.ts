@@ -65,7 +65,7 @@ export function registerSft(program: Command): void {
     });
     if (records.length === 0) throw new UsageError(`--data ${o.data}: no records`);
     const evalData = o.evalData
-      ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount)
+      ? await loadTaskData('--eval-data', o.evalData, o.evalTask, o.promptStyle, o.evalCount, o.model)
       : undefined;
 
     const run = await openRun(o, 'sft', { ...o }, (tok) => ({

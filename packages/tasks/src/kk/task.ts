@@ -1,6 +1,6 @@
 // The K&K Task: public/own JSONL records in, R1-style system + quiz prompt out, and the verifiable
 // reward of either scheme. Pure TypeScript, shared by the browser app and the CLI.
-import { R1_SYSTEM, renderPrompt, type PromptStyle } from '../prompt.ts';
+import { R1_SYSTEM, renderPrompt, type ChatTemplate, type PromptStyle } from '../prompt.ts';
 import type { Grade, PromptParts, Task } from '../task.ts';
 import { puzzleFromRecord } from './io.ts';
 import { gradeKk, KK_MIN_REWARD, type KkRewardScheme } from './reward.ts';
@@ -17,8 +17,8 @@ export function kkPromptParts(p: KkPuzzle): PromptParts {
 }
 
 /** The prompt text in a style; the completion continues right after its final `<think>`. */
-export function kkPrompt(p: KkPuzzle, style: PromptStyle): string {
-  return renderPrompt(kkPromptParts(p), style);
+export function kkPrompt(p: KkPuzzle, style: PromptStyle, template?: ChatTemplate): string {
+  return renderPrompt(kkPromptParts(p), style, template);
 }
 
 export interface KkTask extends Task<KkPuzzle> {
