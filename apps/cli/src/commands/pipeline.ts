@@ -19,6 +19,7 @@ import {
   type ToyDomain,
 } from '@warmup/tasks';
 import { BACKEND_NAMES, EVAL_PAPER, GRPO_SCRATCH, SFT_SCRATCH, type OptionDoc } from '@warmup/train/recipes';
+import { checkpointChatTemplate } from '../chat-template.ts';
 import { UsageError } from '../errors.ts';
 import { addOptions, bool, int, resolveOptions } from '../train/options.ts';
 import { TASK_NAMES } from '../task-data.ts';
@@ -256,7 +257,13 @@ function writeData(o: Options, data: string, toyTarget: boolean, cross: ToyDomai
     }
     write(
       'warmup-sft.jsonl',
-      makeKkSftRecords(puzzles, o.promptStyle, { style: o.traceStyle }).map((r) => ({ ...r })),
+      // chat-style prompts from the base model's own chat_template (ChatML without one)
+      makeKkSftRecords(
+        puzzles,
+        o.promptStyle,
+        { style: o.traceStyle },
+        o.promptStyle === 'chat' ? checkpointChatTemplate(o.model) : undefined,
+      ).map((r) => ({ ...r })),
     );
   }
   if (!o.targetData) {
