@@ -2,7 +2,7 @@
 // plain HF checkpoint with the adapters merged (same outputs as base + adapter), resuming needs
 // the same LoRA settings, and bad LoRA flags fail with exit 2 before any model loads.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,33 +15,41 @@ const BIN = path.join(ROOT, 'apps/cli/bin/warmup.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'warmup-lora-cli-'));
 const data = path.join(tmp, 'kk.jsonl');
 const run = (...a: string[]) => spawnSync('node', [BIN, ...a], { encoding: 'utf8', cwd: ROOT });
-const sft = (out: string, ...extra: string[]) =>
-  run(
-    'sft',
-    '--model',
-    'kk-tiny',
-    '--data',
-    data,
-    '--out',
-    out,
-    '--backend',
-    'wasm',
-    '--seed',
-    '2',
-    '--batch-size',
-    '4',
-    '--lr',
-    '1e-2',
-    '--warmup-steps',
-    '0',
-    '--eval-every',
-    '0',
-    '--eval-fraction',
-    '0',
-    '--checkpoint-every',
-    '2',
-    ...extra,
+/** Like `run`, without blocking: independent refusals run side by side. */
+const runAsync = (...a: string[]): Promise<{ status: number | null; stderr: string }> =>
+  new Promise((resolve) =>
+    execFile('node', [BIN, ...a], { encoding: 'utf8', cwd: ROOT }, (err, _stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+    ),
   );
+const sftArgs = (out: string, ...extra: string[]): string[] => [
+  'sft',
+  '--model',
+  'kk-tiny',
+  '--data',
+  data,
+  '--out',
+  out,
+  '--backend',
+  'wasm',
+  '--seed',
+  '2',
+  '--batch-size',
+  '4',
+  '--lr',
+  '1e-2',
+  '--warmup-steps',
+  '0',
+  '--eval-every',
+  '0',
+  '--eval-fraction',
+  '0',
+  '--checkpoint-every',
+  '2',
+  ...extra,
+];
+const sft = (out: string, ...extra: string[]) => run(...sftArgs(out, ...extra));
+const sftAsync = (out: string, ...extra: string[]) => runAsync(...sftArgs(out, ...extra));
 
 function tensorNames(file: string): string[] {
   const buf = readFileSync(file);
@@ -78,16 +86,18 @@ describe('warmup sft --lora-rank', () => {
     await useNodeBackend('wasm');
   });
 
-  it('rejects bad LoRA flags with exit 2 and no run folder', () => {
-    let r = sft(path.join(tmp, 'bad1'), '--lora-rank', '4', '--lora-targets', 'q_proj,qkv_proj');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--lora-targets: unknown projection "qkv_proj"/);
-    r = sft(path.join(tmp, 'bad2'), '--lora-rank', '4', '--lora-dropout', '1');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--lora-dropout/);
-    r = sft(path.join(tmp, 'bad3'), '--lora-rank', '-1');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--lora-rank/);
+  it('rejects bad LoRA flags with exit 2 and no run folder', async () => {
+    const [r1, r2, r3] = await Promise.all([
+      sftAsync(path.join(tmp, 'bad1'), '--lora-rank', '4', '--lora-targets', 'q_proj,qkv_proj'),
+      sftAsync(path.join(tmp, 'bad2'), '--lora-rank', '4', '--lora-dropout', '1'),
+      sftAsync(path.join(tmp, 'bad3'), '--lora-rank', '-1'),
+    ]);
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/--lora-targets: unknown projection "qkv_proj"/);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/--lora-dropout/);
+    expect(r3.status).toBe(2);
+    expect(r3.stderr).toMatch(/--lora-rank/);
     expect(existsSync(path.join(tmp, 'bad1'))).toBe(false);
   });
 
@@ -141,19 +151,12 @@ describe('warmup sft --lora-rank', () => {
     merged.dispose();
     adapted.dispose();
 
-    const wrong = sft(
-      out,
-      '--max-steps',
-      '4',
-      '--resume',
-      '--lora-rank',
-      '8',
-      '--lora-targets',
-      'q_proj,v_proj,down_proj',
-    );
+    const [wrong, none] = await Promise.all([
+      sftAsync(out, '--max-steps', '4', '--resume', '--lora-rank', '8', '--lora-targets', 'q_proj,v_proj,down_proj'),
+      sftAsync(out, '--max-steps', '4', '--resume'),
+    ]);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/--resume: .* was trained with LoRA rank 4.*not LoRA rank 8/);
-    const none = sft(out, '--max-steps', '4', '--resume');
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/not full fine-tuning/);
     const resumed = sft(
@@ -173,7 +176,9 @@ describe('warmup sft --lora-rank', () => {
       .map((l) => JSON.parse(l).step);
     expect(steps).toEqual([1, 2, 3, 4]);
     expect(JSON.parse(readFileSync(path.join(ckpt, 'trainer_state.json'), 'utf8')).step).toBe(4);
-  });
+    // Two training runs and two model loads in this process: alone ~20 s, but a loaded 2-core
+    // machine pushed it past the 120 s default.
+  }, 300_000);
 });
 
 async function snapshotOf(m: Qwen2Model, names: string[]): Promise<Map<string, Float32Array>> {
