@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFit, planMemory, WASM_HEAP_CAP } from '@warmup/core';
 import { grpoPlanHints, grpoShape } from '../src/commands/grpo.ts';
+import { planHints } from '../src/commands/plan.ts';
 import { sftShape } from '../src/commands/sft.ts';
 import { longestTokens, modelTokenizer } from '../src/memory-check.ts';
 import { listPresets, readPreset } from '../src/model-spec.ts';
@@ -79,5 +80,18 @@ describe('preset training settings', () => {
       expect({ name, fits }).toEqual({ name, fits: generates });
       if (preset.training?.grpo) expect({ name, fits }).toEqual({ name, fits: true });
     }
+  });
+
+  it("`warmup plan --command grpo` plans a fresh preset with its recipe, a folder with the paper's", () => {
+    const tiny = planHints({ model: 'kk-tiny', command: 'grpo', backend: 'wasm' });
+    expect(tiny.newTokens).toBe(readPreset('kk-tiny')?.training?.grpo?.maxCompletionLength);
+    expect(planHints({ model: 'kk-10m', command: 'grpo', backend: 'wasm' }).batchSize).toBe(
+      readPreset('kk-10m')?.training?.grpo?.microBatch,
+    );
+    const folder = mkdtempSync(path.join(tmpdir(), 'preset-recipe-plan-'));
+    expect(planHints({ model: folder, command: 'grpo', backend: 'wasm' }).newTokens).toBe(1024);
+    expect(planHints({ model: 'kk-tiny', command: 'grpo', backend: 'wasm', maxCompletionLength: '64' }).newTokens).toBe(
+      64,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // activations, KV cache, logits) against what the backend can hold, without loading any weights.
 import type { Command } from 'commander';
 import { parseChoice, parseIntFlag } from '../args.ts';
+import { readPreset } from '../model-spec.ts';
 
 const COMMANDS = ['generate', 'eval', 'sft', 'grpo'] as const;
 const PLAN_BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu', 'tensorflow'] as const;
@@ -24,8 +25,20 @@ interface Flags {
   json?: boolean;
 }
 
-/** The plan's inputs from flags, with each command's own defaults. */
+/** The plan's inputs from flags, with each command's own defaults (for grpo on a fresh preset, the
+ *  rollout sizes its models/*.json recommends, as `warmup grpo` uses them). */
 export function planHints(f: Flags): import('../memory-check.ts').PlanHints {
+  if (f.command === 'grpo') {
+    const rec = readPreset(f.model)?.training?.grpo ?? {};
+    const d = (v: string | undefined, k: string): string | undefined => v ?? (k in rec ? String(rec[k]) : undefined);
+    f = {
+      ...f,
+      microBatch: d(f.microBatch, 'microBatch'),
+      maxCompletionLength: d(f.maxCompletionLength, 'maxCompletionLength'),
+      promptsPerStep: d(f.promptsPerStep, 'promptsPerStep'),
+      numGenerations: d(f.numGenerations, 'numGenerations'),
+    };
+  }
   const command = parseChoice('--command', f.command, COMMANDS);
   const int = (flag: string, v: string | undefined, d: number, min = 1): number =>
     v === undefined ? d : parseIntFlag(flag, v, { min });
