@@ -79,7 +79,7 @@ function gradeUnsafe(
   const format = scheme === 'paper' ? paperFormat(completion) : logicRlFormat(completion);
   const block = extractAnswerBlock(completion);
   const parsed = block === undefined ? undefined : parseAnswer(block, names);
-  const correct = parsed !== undefined && parsed.ok && parsed.knights.every((k, i) => k === solution[i]);
+  const correct = parsed?.ok === true && parsed.knights.every((k, i) => k === solution[i]);
   const answerDetail =
     block === undefined
       ? 'no <answer> block'
