@@ -11,10 +11,12 @@ import { createCodeTask, type CodeExample } from '@warmup/tasks';
 const sandbox = new PythonSandbox();
 const UID = 65534;
 
-/** Live (non-zombie) processes a sandbox started: owned by the sandbox uid (as root), or carrying
- *  the per-run environment tag every sandboxed process inherits (as any user, so this check can
- *  fail without root too). */
+/** Live (non-zombie) processes this test's sandbox started: carrying the per-run environment tag
+ *  that every sandboxed process inherits, with this process's pid in it (so the check can fail
+ *  without root too, and other test files grading code at the same time do not count), or, as
+ *  root, owned by the sandbox uid with no run tag at all (a process that shed its environment). */
 function sandboxProcesses(): number[] {
+  const ours = `WARMUP_SANDBOX_RUN=${process.pid}-`;
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -22,13 +24,15 @@ function sandboxProcesses(): number[] {
       const status = readFileSync(`/proc/${d}/status`, 'utf8');
       const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
       const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      let tagged = false;
+      let environ = '';
       try {
-        tagged = readFileSync(`/proc/${d}/environ`, 'latin1').includes('WARMUP_SANDBOX_RUN=');
+        environ = readFileSync(`/proc/${d}/environ`, 'latin1');
       } catch {
         // another user's process
       }
-      if (((root && Number(uid) === UID) || tagged) && state !== 'Z') out.push(Number(d));
+      const tagged = environ.includes(ours);
+      const untagged = !environ.includes('WARMUP_SANDBOX_RUN=');
+      if (((root && Number(uid) === UID && untagged) || tagged) && state !== 'Z') out.push(Number(d));
     } catch {
       // the process ended while we looked
     }
@@ -56,7 +60,7 @@ const root = typeof process.getuid === 'function' && process.getuid() === 0;
 
 describe('PythonSandbox', () => {
   beforeAll(() => {
-    // nothing else on this machine may run as the sandbox uid, or the stray check means nothing
+    // nothing of ours may be left from before, or the stray check means nothing
     expect(sandboxProcesses()).toEqual([]);
   });
   afterAll(expectNoStrays);

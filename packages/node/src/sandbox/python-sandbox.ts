@@ -181,8 +181,9 @@ export class PythonSandbox implements CodeSandbox {
   private spawnWithTimeout(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<SandboxResult> {
     return new Promise((resolve) => {
       // a per-run tag in the environment: every process the run starts inherits it, including one that
-      // left the process group with setsid, so the sweep after the run finds them all
-      const tag = `${SWEEP_VAR}=${randomBytes(12).toString('hex')}`;
+      // left the process group with setsid, so the sweep after the run finds them all. It starts
+      // with our pid so a check can tell this process's runs from another grader's on the machine.
+      const tag = `${SWEEP_VAR}=${process.pid}-${randomBytes(12).toString('hex')}`;
       const env = {
         PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
         LANG: 'C.UTF-8',
