@@ -250,7 +250,11 @@ function runTorch(o: Options): TorchResult {
   ];
   // The fixture check proves the peer computes the same model and loss (cheap: a 109k model).
   if (existsSync(path.join(FIXTURE, 'expected.json'))) args.push('--check', FIXTURE);
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // torch.set_num_threads does not limit Debian's OpenBLAS pool (or OpenMP's): pin every pool, or
+  // "1 thread" quietly uses both cores and overstates what one PyTorch thread does.
+  const threads = `${o.torchThreads}`;
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0)
     throw new Error(
       `bench_train_torch.py failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').pop()}`,
