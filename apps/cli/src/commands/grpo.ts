@@ -7,7 +7,7 @@ import { loadModel, type Qwen2Model } from '@warmup/core';
 import { folderSource } from '@warmup/node';
 import { GRPO_PAPER, LOSS_TYPES, taskRewards, trainGrpo, type GrpoExample } from '@warmup/train';
 import { UsageError } from '../errors.ts';
-import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
+import { addOptions, bool, commonShape, int, num, optimShape, resolveOptions } from '../train/options.ts';
 import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens, type PlanHints } from '../memory-check.ts';
@@ -19,16 +19,7 @@ export const grpoShape = {
   task: z.enum(TASK_NAMES),
   data: z.string().min(1),
   limit: int(1).optional(),
-  lr: commonShape.lr.default(R.lr),
-  schedule: commonShape.schedule.default(R.schedule),
-  warmupSteps: int(0, R.warmupSteps),
-  weightDecay: commonShape.weightDecay.default(R.weightDecay),
-  beta1: commonShape.beta1.default(R.beta1),
-  beta2: commonShape.beta2.default(R.beta2),
-  adamEps: pos(R.adamEps),
-  maxGradNorm: num(R.maxGradNorm),
-  epochs: commonShape.epochs.default(R.epochs),
-  maxBadSteps: int(1, R.maxBadSteps),
+  ...optimShape(R),
   promptsPerStep: int(1, R.promptsPerStep),
   numGenerations: int(2, R.numGenerations),
   numIterations: int(1, R.numIterations),

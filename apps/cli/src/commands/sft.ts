@@ -8,7 +8,7 @@ import { encodeSftRecords, evaluateTask, SFT_PAPER, trainSft, type TaskEvaluatio
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
-import { addOptions, bool, commonShape, int, num, pos, resolveOptions } from '../train/options.ts';
+import { addOptions, bool, commonShape, int, optimShape, resolveOptions } from '../train/options.ts';
 import { applyPresetRecipe } from '../train/preset-recipe.ts';
 import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens } from '../memory-check.ts';
@@ -18,16 +18,7 @@ const R = SFT_PAPER;
 export const sftShape = {
   ...commonShape,
   data: z.string().min(1),
-  lr: commonShape.lr.default(R.lr),
-  schedule: commonShape.schedule.default(R.schedule),
-  warmupSteps: int(0, R.warmupSteps),
-  weightDecay: commonShape.weightDecay.default(R.weightDecay),
-  beta1: commonShape.beta1.default(R.beta1),
-  beta2: commonShape.beta2.default(R.beta2),
-  adamEps: pos(R.adamEps),
-  maxGradNorm: num(R.maxGradNorm),
-  epochs: commonShape.epochs.default(R.epochs),
-  maxBadSteps: int(1, R.maxBadSteps),
+  ...optimShape(R),
   batchSize: int(1, R.batchSize),
   gradAccum: int(1, R.gradAccum),
   maxSeqLen: int(8, R.maxSeqLen),

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { LORA_TARGETS, type LoraTarget } from '@warmup/core/lora-targets';
-import { BACKEND_NAMES, OPTION_DOCS, optionHelp, type OptionDoc } from '@warmup/train/recipes';
+import { BACKEND_NAMES, OPTION_DOCS, type OptimRecipe, optionHelp, type OptionDoc } from '@warmup/train/recipes';
 import { UsageError } from '../errors.ts';
 
 const camel = (k: string): string => k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -112,6 +112,22 @@ export const commonShape = {
 };
 
 export type CommonOptions = z.infer<z.ZodObject<typeof commonShape>>;
+
+/** The optimizer and schedule flags with a stage's recipe values as their defaults (sft, grpo). */
+export function optimShape(r: OptimRecipe) {
+  return {
+    lr: commonShape.lr.default(r.lr),
+    schedule: commonShape.schedule.default(r.schedule),
+    warmupSteps: int(0, r.warmupSteps),
+    weightDecay: commonShape.weightDecay.default(r.weightDecay),
+    beta1: commonShape.beta1.default(r.beta1),
+    beta2: commonShape.beta2.default(r.beta2),
+    adamEps: pos(r.adamEps),
+    maxGradNorm: num(r.maxGradNorm),
+    epochs: commonShape.epochs.default(r.epochs),
+    maxBadSteps: int(1, r.maxBadSteps),
+  };
+}
 
 /** Commander flag and help for every key of `shape` (and --config): help from OPTION_DOCS (or
  *  `docs` for a command's own meaning of a name), the default read from the schema itself. */
