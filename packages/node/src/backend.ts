@@ -1,5 +1,6 @@
 // Node's side of backend set-up: WebGPU through the `webgpu` package (Dawn), and the optional
 // CUDA/CPU TensorFlow bindings, loaded only when installed. The math stays in @warmup/core.
+import { existsSync, readdirSync } from 'node:fs';
 import { useBackend, BackendError, type BackendName } from '@warmup/core';
 
 let gpuInstalled = false;
@@ -49,9 +50,22 @@ function envBindingLimit(): number | undefined {
   return n;
 }
 
+/** Whether Linux shows a GPU device node (DRM render node, NVIDIA, WSL). Without one the only
+ *  adapter Dawn can offer is a software one, which `auto` never picks, and probing it costs start-up
+ *  time and native warnings on stderr that read like crashes. Other platforms: assume maybe. */
+function mayHaveHardwareGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    if (readdirSync('/dev/dri').some((f) => f.startsWith('renderD'))) return true;
+  } catch {
+    // no DRM devices
+  }
+  return existsSync('/dev/nvidia0') || existsSync('/dev/dxg');
+}
+
 /** Select a backend in Node; returns the backend actually in use. */
 export async function useNodeBackend(name: BackendName): Promise<string> {
-  if (name === 'webgpu' || name === 'auto') {
+  if (name === 'webgpu' || (name === 'auto' && mayHaveHardwareGpu())) {
     const ok = await installNodeWebgpu();
     if (!ok && name === 'webgpu')
       throw new BackendError(
