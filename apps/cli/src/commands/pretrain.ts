@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
 import { bool, commonFlags, commonShape, int, resolveOptions } from '../train/options.ts';
-import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
+import { lossBarFields, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { loadTaskData, TASK_NAMES } from '../task-data.ts';
 import { evaluateTask } from './sft.ts';
 
@@ -107,12 +107,7 @@ export function registerPretrain(program: Command): void {
     process.stderr.write(
       `pretrain: ${trainEx.length} train windows (${tokens} tokens) / ${heldEx.length} held out, ${maxSteps} steps, backend ${run.backend}${run.resumed ? `, resuming at step ${run.state.step}` : ''}\n`,
     );
-    const bar = progressBar(
-      maxSteps,
-      run.state.step,
-      (m) =>
-        `loss ${fmt(m.loss)}${m.eval_loss !== undefined ? ` eval ${fmt(m.eval_loss)}` : ''}${m.eval_accuracy !== undefined ? ` acc ${fmt(m.eval_accuracy, 3)}` : ''} | ${fmt(m.tokens_per_s, 3)} tok/s`,
-    );
+    const bar = progressBar(maxSteps, run.state.step, lossBarFields);
     try {
       await trainSft(run.model, run.optimizer, run.state, trainEx, heldEx, {
         ...loopOptions(o, run, maxSteps, (m) => bar.update(m)),

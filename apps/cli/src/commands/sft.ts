@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { readJsonlFile } from '../files.ts';
 import { addOptions, bool, commonShape, int, optimShape, resolveOptions } from '../train/options.ts';
 import { applyPresetRecipe } from '../train/preset-recipe.ts';
-import { fmt, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
+import { lossBarFields, loopOptions, openRun, progressBar, saveFinal } from '../train/run.ts';
 import { longestTokens } from '../memory-check.ts';
 import { loadTaskData, TASK_NAMES } from '../task-data.ts';
 
@@ -85,12 +85,7 @@ export function registerSft(program: Command): void {
     process.stderr.write(
       `sft: ${train.length} train / ${heldOut.length} held-out examples${dropped ? ` (${dropped} dropped: prompt too long)` : ''}, ${maxSteps} steps, backend ${run.backend}${run.resumed ? `, resuming at step ${run.state.step}` : ''}\n`,
     );
-    const bar = progressBar(
-      maxSteps,
-      run.state.step,
-      (m) =>
-        `loss ${fmt(m.loss)}${m.eval_loss !== undefined ? ` eval ${fmt(m.eval_loss)}` : ''}${m.eval_accuracy !== undefined ? ` acc ${fmt(m.eval_accuracy, 3)}` : ''} | ${fmt(m.tokens_per_s, 3)} tok/s`,
-    );
+    const bar = progressBar(maxSteps, run.state.step, lossBarFields);
     try {
       await trainSft(run.model, run.optimizer, run.state, train, heldOut, {
         ...loopOptions(o, run, maxSteps, (m) => bar.update(m)),

@@ -173,6 +173,10 @@ export function loopOptions(
   };
 }
 
+/** The progress line of a next-token trainer (sft, pretrain): loss, held-out figures, speed. */
+export const lossBarFields = (m: Record<string, number>): string =>
+  `loss ${fmt(m.loss)}${m.eval_loss !== undefined ? ` eval ${fmt(m.eval_loss)}` : ''}${m.eval_accuracy !== undefined ? ` acc ${fmt(m.eval_accuracy, 3)}` : ''} | ${fmt(m.tokens_per_s, 3)} tok/s`;
+
 /** A progress bar on a terminal; one plain line every ~5% otherwise (CI logs). */
 export function progressBar(
   total: number,
