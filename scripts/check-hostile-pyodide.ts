@@ -5,41 +5,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPyodide } from 'pyodide';
-import { CODE_RAW_JSON_FIELDS, createCodeTask, loadRecords, type CodeSandbox, type SandboxResult } from '@warmup/tasks';
+import {
+  CODE_RAW_JSON_FIELDS,
+  createCodeTask,
+  loadRecords,
+  runInPyodide,
+  type CodeSandbox,
+  type SandboxResult,
+} from '@warmup/tasks';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const INDEX = `${path.join(ROOT, 'node_modules/pyodide')}/`;
-function exitCodeOf(message: string): number {
-  const exit = /Program terminated with exit\((\d+)\)/.exec(message);
-  if (exit) return Number(exit[1]);
-  const m = /SystemExit: ?(\S*)\s*$/.exec(message.trim());
-  if (!m) return 1;
-  if (m[1] === '' || m[1] === 'None' || m[1] === '0') return 0;
-  return /^\d+$/.test(m[1]) ? Number(m[1]) : 1;
-}
 let runs = 0;
 const sandbox: CodeSandbox = {
   async run(program: string): Promise<SandboxResult> {
     runs++;
     const py = await loadPyodide({ indexURL: INDEX, env: { HOME: '/home/sandbox' } });
-    let stdout = '';
-    let stderr = '';
-    let exitCode = 0;
-    py.setStdout({ batched: (s) => (stdout += s + '\n') });
-    py.setStderr({ batched: (s) => (stderr += s + '\n') });
-    try {
-      py.runPython(program);
-    } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      exitCode = exitCodeOf(message);
-      if (exitCode !== 0) stderr += message;
-    }
-    try {
-      py.runPython('import sys\nsys.__stdout__.flush()\nsys.__stderr__.flush()');
-    } catch {
-      // a program may have closed the streams
-    }
-    return { ok: exitCode === 0, stdout, stderr, exitCode, timedOut: false };
+    const r = runInPyodide(py, program);
+    return { ok: r.exitCode === 0, ...r, timedOut: false };
   },
 };
 const task = createCodeTask({ sandbox, timeoutMs: 60_000 });

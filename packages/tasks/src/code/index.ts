@@ -6,3 +6,4 @@ export * from './harness.ts';
 export * from './py-value.ts';
 export * from './task.ts';
 export * from './pyodide-sandbox.ts';
+export { runInPyodide, type PyodideLike } from './pyodide-run.ts';

@@ -2,26 +2,10 @@
 // worker off from the network, then runs one program with stdout/stderr captured and reports the
 // exit status SystemExit would give. The page terminates the worker after that run, so nothing a
 // program changes can reach the next one.
+import { type PyodideLike, runInPyodide } from './pyodide-run.ts';
 import type { PyodideReply, PyodideRequest } from './pyodide-sandbox.ts';
 
-/** The slice of Pyodide's API used here (the package is loaded from a URL, not bundled). */
-interface Pyodide {
-  runPython(code: string): unknown;
-  setStdout(opts: { batched: (s: string) => void }): void;
-  setStderr(opts: { batched: (s: string) => void }): void;
-}
-
-let pyodide: Pyodide | undefined;
-
-function exitCodeOf(message: string): number {
-  // os._exit(n) ends the wasm runtime itself: "Program terminated with exit(n)"
-  const exit = /Program terminated with exit\((\d+)\)/.exec(message);
-  if (exit) return Number(exit[1]);
-  const m = /SystemExit: ?(\S*)\s*$/.exec(message.trim());
-  if (!m) return 1;
-  if (m[1] === '' || m[1] === 'None' || m[1] === '0') return 0;
-  return /^\d+$/.test(m[1]) ? Number(m[1]) : 1;
-}
+let pyodide: PyodideLike | undefined;
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const reply = (r: PyodideReply): void => ctx.postMessage(r);
@@ -29,7 +13,7 @@ const reply = (r: PyodideReply): void => ctx.postMessage(r);
 async function load(indexURL: string): Promise<void> {
   try {
     const mod = (await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`)) as {
-      loadPyodide(o: { indexURL: string; jsglobals: object; env: Record<string, string> }): Promise<Pyodide>;
+      loadPyodide(o: { indexURL: string; jsglobals: object; env: Record<string, string> }): Promise<PyodideLike>;
     };
     // `import js` sees an empty object instead of the worker's globals.
     pyodide = await mod.loadPyodide({
@@ -86,25 +70,7 @@ function cutNetwork(): void {
 function run(id: number, program: string): void {
   const py = pyodide;
   if (!py) throw new Error('run before load');
-  let stdout = '';
-  let stderr = '';
-  let exitCode = 0;
-  py.setStdout({ batched: (s) => (stdout += s + '\n') });
-  py.setStderr({ batched: (s) => (stderr += s + '\n') });
-  try {
-    py.runPython(program);
-  } catch (e) {
-    const message = (e as Error).message ?? String(e);
-    exitCode = exitCodeOf(message);
-    if (exitCode !== 0) stderr += message;
-  }
-  try {
-    // Python buffers sys.stdout; flush so the last lines reach the capture.
-    py.runPython('import sys\nsys.__stdout__.flush()\nsys.__stderr__.flush()');
-  } catch {
-    // a program may have closed the streams; what was captured stands
-  }
-  reply({ type: 'result', id, stdout, stderr, exitCode });
+  reply({ type: 'result', id, ...runInPyodide(py, program) });
 }
 
 ctx.onmessage = (ev: MessageEvent<PyodideRequest>) => {
