@@ -274,14 +274,30 @@ describe('the sweep after a run', () => {
           }
         })
         .map(Number);
-    // setsid forks when it leads a group: its child sleeps on in a session of its own, orphaned
-    spawn('setsid', ['sleep', '30'], {
+    // setsid forks when it leads a group (detached makes it one): its child sleeps on in a session of
+    // its own. -w keeps the first process waiting on it, so nothing depends on how this machine's
+    // init treats orphans; what the sweep must find is the child outside the group.
+    const starter = spawn('setsid', ['-w', 'sleep', '30'], {
       env: { ...process.env, WARMUP_SANDBOX_RUN: value },
       detached: true,
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    for (let i = 0; i < 50 && tagged().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(tagged().length).toBeGreaterThan(0);
+    let why = '';
+    starter.on('error', (e) => {
+      why += `spawn failed: ${e.message}`;
+    });
+    starter.stderr?.on('data', (b: Buffer) => {
+      why += b.toString();
+    });
+    starter.on('exit', (code, signal) => {
+      why += ` setsid exited early (code ${code}, signal ${signal})`;
+    });
+    for (let i = 0; i < 200 && tagged().length < 2 && why === ''; i++) await new Promise((r) => setTimeout(r, 50));
+    const seen = tagged();
+    // the waiting setsid and its sleeping child, in another session than the starter's group
+    expect(seen.length, `tagged processes ${JSON.stringify(seen)}; ${why || 'no error from setsid'}`).toBe(2);
+    const sessions = seen.map((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[3]);
+    expect(new Set(sessions).size, `session ids ${JSON.stringify(sessions)}`).toBe(2);
     expect(killTagged(`WARMUP_SANDBOX_RUN=${value}`)).toBeGreaterThan(0);
     for (let i = 0; i < 50 && tagged().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(tagged()).toEqual([]);
