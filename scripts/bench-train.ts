@@ -3,6 +3,9 @@
 // Debian's python3-torch is present. Usage: npx tsx scripts/bench-train.ts [--preset qwen-10m]
 // [--batch 4] [--seq 128] [--steps 5] [--warmup 2] [--backends wasm,webgpu] [--torch-threads 2]
 // [--no-torch] [--json] (--json: the summary as one JSON line, the last line of stdout)
+// [--profile] (instead of timing: per-phase and per-kernel time of one step after the warm-up)
+// [--unfused] (attention as separate TF.js ops instead of the fused host kernel, for before/after).
+// --preset also takes the bench-only shapes in scripts/bench-presets (peer-1.8m: the JS peer's 4 x 192).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -10,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { countParameters, initModel, type BackendName } from '@warmup/core';
+import { countParameters, fusedAttentionActive, initModel, setFusedAttention, type BackendName } from '@warmup/core';
 import { useNodeBackend } from '@warmup/node';
 import {
   accumulateGrads,
@@ -20,15 +23,27 @@ import {
   newOptimizer,
   sftLoss,
   type SftBatch,
+  type SftExample,
 } from '@warmup/train';
 import { parseChoice, parseFloatFlag, parseIntFlag } from '../apps/cli/src/args.ts';
 import { UsageError } from '../apps/cli/src/errors.ts';
 import { listPresets, PRESETS_DIR, readPreset } from '../apps/cli/src/model-spec.ts';
+import { formatProfile, profileStep } from './profile-step.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TORCH_SCRIPT = path.join(ROOT, 'scripts/bench_train_torch.py');
 const FIXTURE = path.resolve(ROOT, 'fixtures/qwen2-tiny');
 const PYTHON = '/usr/bin/python3';
+const BENCH_PRESETS = path.join(ROOT, 'scripts/bench-presets');
+
+/** A shipped preset (models/), else a bench-only shape (scripts/bench-presets/), with its file. */
+function findPreset(name: string): { preset: NonNullable<ReturnType<typeof readPreset>>; file: string } | undefined {
+  for (const dir of [PRESETS_DIR, BENCH_PRESETS]) {
+    const preset = readPreset(name, dir);
+    if (preset) return { preset, file: path.join(dir, `${name}.json`) };
+  }
+  return undefined;
+}
 
 interface BackendResult {
   backend: string;
@@ -70,6 +85,8 @@ interface Options {
   torch: boolean;
   torchThreads: number;
   json: boolean;
+  profile: boolean;
+  unfused: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -89,6 +106,8 @@ function parseOptions(argv: string[]): Options {
         'no-torch': { type: 'boolean', default: false },
         'torch-threads': { type: 'string', default: '2' },
         json: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        unfused: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -111,11 +130,13 @@ function parseOptions(argv: string[]): Options {
     torch: !v['no-torch'],
     torchThreads: parseIntFlag('--torch-threads', v['torch-threads'], { min: 1 }),
     json: v.json!,
+    profile: v.profile!,
+    unfused: v.unfused!,
   };
 }
 
 /** Deterministic random ids (mulberry32) so every backend trains on the same batches. */
-function randomBatches(n: number, B: number, T: number, vocab: number, padTokenId: number): SftBatch[] {
+function randomExamples(n: number, B: number, T: number, vocab: number): SftExample[][] {
   let s = 12345;
   const rnd = (): number => {
     s = (s + 0x6d2b79f5) | 0;
@@ -125,14 +146,11 @@ function randomBatches(n: number, B: number, T: number, vocab: number, padTokenI
   };
   const half = Math.floor(T / 2);
   return Array.from({ length: n }, () =>
-    makeSftBatch(
-      Array.from({ length: B }, () => {
-        const ids = Array.from({ length: T }, () => Math.floor(rnd() * vocab));
-        // Completion = the second half of each row, so the loss covers about T/2 tokens per row.
-        return { promptIds: ids.slice(0, half), completionIds: ids.slice(half) };
-      }),
-      padTokenId,
-    ),
+    Array.from({ length: B }, () => {
+      const ids = Array.from({ length: T }, () => Math.floor(rnd() * vocab));
+      // Completion = the second half of each row, so the loss covers about T/2 tokens per row.
+      return { promptIds: ids.slice(0, half), completionIds: ids.slice(half) };
+    }),
   );
 }
 
@@ -157,7 +175,7 @@ async function adapterName(): Promise<string | undefined> {
 }
 
 async function benchBackend(o: Options, name: BackendName, log: (s: string) => void): Promise<BackendResult> {
-  const preset = readPreset(o.preset)!;
+  const preset = findPreset(o.preset)!.preset;
   const used = await useNodeBackend(name);
   const adapter = used === 'webgpu' ? await adapterName() : undefined;
   // Failed WebGPU commands do not throw: count them so a fast but broken run cannot pass unnoticed.
@@ -169,7 +187,8 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
   device?.addEventListener('uncapturederror', onGpuError);
   const model = initModel(preset.config, 0);
   const opt = newOptimizer({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-  const batches = randomBatches(o.warmup + o.steps, o.batch, o.seq, preset.config.vocabSize, 0);
+  const examples = randomExamples(o.warmup + o.steps, o.batch, o.seq, preset.config.vocabSize);
+  const batches = examples.map((e) => makeSftBatch(e, 0));
   // The smallest parameter: summing it after a step waits for the whole (in-order) GPU queue
   // without copying a large tensor back.
   const probe = [...model.params.values()].reduce((a, b) => (b.size < a.size ? b : a));
@@ -192,6 +211,14 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
       const t0 = performance.now();
       losses.push(await step(batches[i]));
       log(`  ${used} warm-up step ${i + 1}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+    }
+    if (o.profile) {
+      const p = await profileStep(model, opt, examples[o.warmup], 0, o.lr, o.maxGradNorm);
+      const how = `attention ${fusedAttentionActive() ? 'fused' : 'unfused'}`;
+      log(
+        `\n${used}${adapter ? ` (${adapter})` : ''}, one step of ${o.batch} x ${o.seq}, ${how}:\n${formatProfile(p)}\n`,
+      );
+      return { backend: used, adapter, note: normProblem };
     }
     const before = tf.memory().numTensors;
     const stepSeconds: number[] = [];
@@ -232,7 +259,7 @@ function torchAvailable(): boolean {
 function runTorch(o: Options): TorchResult {
   const args = [
     TORCH_SCRIPT,
-    path.join(PRESETS_DIR, `${o.preset}.json`),
+    findPreset(o.preset)!.file,
     '--batch',
     `${o.batch}`,
     '--seq',
@@ -266,12 +293,16 @@ const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
-  const preset = readPreset(o.preset);
-  if (!preset) throw new UsageError(`--preset: no preset ${o.preset}; presets: ${listPresets().join(', ')}`);
+  const preset = findPreset(o.preset)?.preset;
+  if (!preset)
+    throw new UsageError(
+      `--preset: no preset ${o.preset}; presets: ${[...listPresets(), ...listPresets(BENCH_PRESETS)].join(', ')}`,
+    );
   const log = (s: string): void => {
     (o.json ? process.stderr : process.stdout).write(s + '\n');
   };
   const params = countParameters(preset.config);
+  setFusedAttention(!o.unfused);
   log(
     `preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`,
   );
@@ -289,6 +320,7 @@ async function main(): Promise<void> {
       log(`  ${be}: unavailable: ${results[results.length - 1].error}`);
     }
   }
+  if (o.profile) return;
 
   let torch: TorchResult | undefined;
   let torchNote: string | undefined;

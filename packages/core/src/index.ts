@@ -22,3 +22,4 @@ export * from './random-checkpoint.ts';
 export * from './memory-plan.ts';
 export * from './progress-source.ts';
 export * from './chat.ts';
+export { fusedAttentionActive, setFusedAttention } from './fused-attention.ts';

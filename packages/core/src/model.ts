@@ -5,6 +5,7 @@ import type { Qwen2Config } from './config.ts';
 import { maxBindingBytes } from './binding.ts';
 import { pieceName } from './layout.ts';
 import { cols, gatherRows, linear } from './ops.ts';
+import { fusedAttention, fusedAttentionActive } from './fused-attention.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
 /** Keys and values of every layer for the tokens seen so far, plus their attention mask. */
@@ -229,6 +230,7 @@ function attention(
     }
     return tf.concat(blocks, 0);
   }
+  if (fusedAttentionActive()) return fusedAttention(q, k, v, mask);
   const rep = H / kvHeads;
   // Group query heads by the kv head they read (head h reads kv h / rep), so K and V are
   // never repeated: [B, T, KV, rep, hd] -> [B, KV, rep*T, hd].
