@@ -55,7 +55,16 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Warm up small reasoning models on Knights & Knaves, then adapt them with GRPO.')
     .version(cliPackage.version, '-V, --version', 'print the version')
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    // The one thread-count setting is WARMUP_WASM_THREADS (packages/node reads it; processes a
+    // command spawns inherit it): the flag sets it for this process, checked as the variable is.
+    .option('--threads <n>', 'wasm backend threads, 1-8 (default: every core; or set WARMUP_WASM_THREADS)')
+    .hook('preAction', async () => {
+      const raw = program.opts<{ threads?: string }>().threads;
+      if (raw === undefined) return;
+      const { parseWasmThreads } = await import('@warmup/core');
+      process.env.WARMUP_WASM_THREADS = String(parseWasmThreads(raw, '--threads'));
+    });
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
   const versionOnly = argv.length > 2 && argv.slice(2).every((a) => a === '-V' || a === '--version');
   const wanted = name && name in COMMANDS ? [name] : versionOnly ? [] : Object.keys(COMMANDS);
@@ -63,6 +72,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   // Commander applies exitOverride/output settings per command; copy them to every subcommand.
   const walk = (c: Command): void => {
     c.exitOverride();
+    c.configureHelp({ showGlobalOptions: true });
     c.commands.forEach(walk);
   };
   walk(program);

@@ -36,6 +36,10 @@ describe('warmup --version and doctor', () => {
     expect(byName.cpu.works).toBe(true);
     expect(byName.wasm.works).toBe(true);
     expect(typeof byName.wasm.wasm?.simd).toBe('boolean');
+    // wasm starts with the threads asked for: every core (at most 8) unless WARMUP_WASM_THREADS says otherwise
+    const wantThreads = Number(process.env.WARMUP_WASM_THREADS || Math.min(os.availableParallelism(), 8));
+    expect(byName.wasm.wasm?.threadsSetting).toBe(wantThreads);
+    expect(byName.wasm.wasm?.threadsCount).toBe(wantThreads);
     if (byName.webgpu.works) {
       expect(byName.webgpu.webgpu?.maxStorageBufferBindingSize).toBeGreaterThan(0);
       expect(byName.webgpu.webgpu?.maxBufferSize).toBeGreaterThanOrEqual(
@@ -47,6 +51,16 @@ describe('warmup --version and doctor', () => {
     expect(report.memory.totalBytes).toBe(os.totalmem());
     expect(report.memory.availableBytes).toBeGreaterThan(0);
     expect(report.memory.availableBytes).toBeLessThanOrEqual(report.memory.totalBytes);
+  });
+
+  it('--threads 1 runs wasm on one thread; a bad count is exit code 2 naming the flag', () => {
+    const one = warmup('doctor', '--json', '--threads', '1');
+    expect(one.code, one.stderr).toBe(0);
+    const report = JSON.parse(one.stdout.slice(one.stdout.indexOf('{\n'))) as DoctorReport;
+    expect(report.backends.find((b) => b.name === 'wasm')?.wasm?.threadsCount).toBe(1);
+    const bad = warmup('doctor', '--threads', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--threads: "0" is not a thread count from 1 to 8/);
   });
 
   it('doctor rejects an unknown flag with exit code 2', () => {

@@ -5,6 +5,7 @@ import './gradients.ts';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerMissingKernels } from './kernels.ts';
+import { startWasmWithThreads, logicalCores } from './wasm-threads.ts';
 import { adapterInfo, registerWebgpuBackend } from './webgpu-device.ts';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu' | 'tensorflow';
@@ -44,8 +45,19 @@ export async function hasHardwareWebgpu(): Promise<boolean> {
   }
 }
 
+export interface WasmOptions {
+  /** XNNPACK threads (default: the logical cores); fixed once the wasm backend has started. */
+  threads?: number;
+  /** Node's hook to report more cores while wasm starts (see startWasmWithThreads). */
+  patchCores?: (cores: number) => () => void;
+}
+
 /** Activate a backend. `auto` = hardware WebGPU if present, else wasm. Returns the name in use. */
-export async function useBackend(name: BackendName, webgpu: WebgpuOptions = {}): Promise<string> {
+export async function useBackend(
+  name: BackendName,
+  webgpu: WebgpuOptions = {},
+  wasm: WasmOptions = {},
+): Promise<string> {
   let target: string = name;
   if (name === 'auto') target = (await hasHardwareWebgpu()) ? 'webgpu' : 'wasm';
   if (target === 'webgpu') {
@@ -59,7 +71,10 @@ export async function useBackend(name: BackendName, webgpu: WebgpuOptions = {}):
   if (target === 'tensorflow' && !tf.findBackendFactory('tensorflow')) {
     throw new BackendError('backend tensorflow: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node is not installed');
   }
-  const ok = await tf.setBackend(target);
+  const ok =
+    target === 'wasm' && !tf.findBackend('wasm')
+      ? await startWasmWithThreads(wasm.threads ?? logicalCores(), () => tf.setBackend('wasm'), wasm.patchCores)
+      : await tf.setBackend(target);
   if (!ok) throw new BackendError(`backend ${target} failed to initialise`);
   await tf.ready();
   registerMissingKernels(target);

@@ -23,3 +23,5 @@ export * from './memory-plan.ts';
 export * from './progress-source.ts';
 export * from './chat.ts';
 export { fusedAttentionActive, setFusedAttention } from './fused-attention.ts';
+export * from './wasm-threads.ts';
+export * from './kv-cache.ts';

@@ -2,6 +2,7 @@
 // CUDA/CPU TensorFlow bindings, loaded only when installed. The math stays in @warmup/core.
 import { existsSync, readdirSync } from 'node:fs';
 import { useBackend, BackendError, type BackendName } from '@warmup/core';
+import { installNodeWasmThreads, patchOsCpus, wasmThreadsSetting } from './wasm-threads.ts';
 
 let gpuInstalled = false;
 
@@ -73,5 +74,10 @@ export async function useNodeBackend(name: BackendName): Promise<string> {
       );
   }
   if (name === 'tensorflow') await importTensorflowBinding();
+  if (name === 'wasm' || name === 'auto') {
+    const threads = wasmThreadsSetting();
+    installNodeWasmThreads(threads);
+    return useBackend(name, { maxBindingBytes: envBindingLimit() }, { threads, patchCores: patchOsCpus });
+  }
   return useBackend(name, { maxBindingBytes: envBindingLimit() });
 }

@@ -4,6 +4,7 @@ export * from './fs.ts';
 export * from './model-folder.ts';
 export * from './eval-storage.ts';
 export * from './backend.ts';
+export { WASM_THREADS_ENV, wasmThreadsSetting } from './wasm-threads.ts';
 export * from './sandbox/index.ts';
 export * from './checkpoint-store.ts';
 export * from './metrics-log.ts';

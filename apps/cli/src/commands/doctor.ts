@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import v8 from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
-import { adapterInfo, type BackendName, hasHardwareWebgpu } from '@warmup/core';
-import { installNodeWebgpu, probeIsolation, useNodeBackend } from '@warmup/node';
+import { adapterInfo, type BackendName, hasHardwareWebgpu, wasmThreadsInUse } from '@warmup/core';
+import { installNodeWebgpu, probeIsolation, useNodeBackend, WASM_THREADS_ENV, wasmThreadsSetting } from '@warmup/node';
 import type { Command } from 'commander';
 import { cliPackage } from '../package-info.ts';
 
@@ -16,7 +16,8 @@ interface BackendReport {
   works: boolean;
   detail: string;
   webgpu?: { adapter: string; software: boolean; maxBufferSize: number; maxStorageBufferBindingSize: number };
-  wasm?: { simd: boolean; threads: boolean };
+  /** threadsCount: XNNPACK threads in use; threadsSetting: what WARMUP_WASM_THREADS / --threads asked for. */
+  wasm?: { simd: boolean; threads: boolean; threadsCount: number; threadsSetting: number };
   tfjsNode?: string[];
 }
 
@@ -115,11 +116,14 @@ export async function runDoctor(engines: string): Promise<DoctorReport> {
   backends.push(
     await probe('wasm', async () => {
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      // tfjs-backend-wasm 4.22 turns threads off in Node (tfjs issue 3830); browsers may have them.
-      const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      // packages/node starts tfjs-backend-wasm's threaded build itself (tfjs keeps Node on one thread).
+      await useNodeBackend('wasm');
+      const threadsCount = wasmThreadsInUse() ?? 1;
+      const threadsSetting = wasmThreadsSetting();
+      const source = process.env[WASM_THREADS_ENV] ? WASM_THREADS_ENV : 'default: every core, at most 8';
       return {
-        wasm: { simd, threads },
-        detail: `SIMD ${simd ? 'yes' : 'no'}, threads ${threads ? 'yes' : tf.env().getBool('IS_NODE') ? 'no (tfjs-backend-wasm runs one thread in Node)' : 'no'}`,
+        wasm: { simd, threads: threadsCount > 1, threadsCount, threadsSetting },
+        detail: `SIMD ${simd ? 'yes' : 'no'}, ${threadsCount} thread${threadsCount === 1 ? '' : 's'} (${source}${threadsCount !== threadsSetting ? `, asked for ${threadsSetting}` : ''})`,
       };
     }),
   );
