@@ -1,6 +1,7 @@
 // Batched autoregressive generation with a KV cache: prompts are left-padded, every row samples
 // on the host with a seeded RNG, rows finish independently on EOS, stop strings or length.
 import * as tf from '@tensorflow/tfjs-core';
+import { canWriteInPlace, preallocatedCache } from './kv-cache.ts';
 import { disposeCache, type KVCache, type Qwen2Model } from './model.ts';
 import { Rng } from './rng.ts';
 import { sampleToken, type SamplingOptions } from './sampling.ts';
@@ -15,6 +16,8 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number;
   /** Recompute the whole sequence every step instead of using the cache (for checking). */
   noCache?: boolean;
+  /** How the KV cache holds keys and values (see KVCacheMode); default 'preallocated'. */
+  kvCache?: KVCacheMode;
   /** Called after every step with the number of steps so far and each row's tokens so far
    *  (progress, streaming); returning false cancels the generation. It may return a promise: a
    *  Web Worker on wasm/cpu awaits a macrotask there, since otherwise the loop never yields and
@@ -22,6 +25,10 @@ export interface GenerateOptions extends SamplingOptions {
   // biome-ignore lint/suspicious/noConfusingVoidType: a callback that returns nothing means continue
   onStep?: (step: number, tokens: readonly (readonly number[])[]) => void | boolean | Promise<void | boolean>;
 }
+
+/** 'concat' grows every layer's keys and values by one concat per token (the reference path);
+ *  'preallocated' writes them into tensors sized for the whole generation. */
+export type KVCacheMode = 'concat' | 'preallocated';
 
 export type FinishReason = 'eos' | 'stop' | 'length';
 
@@ -50,7 +57,16 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
   const logprobs: number[][] = prompts.map(() => []);
   const entropies: number[][] = prompts.map(() => []);
   const finish: (FinishReason | undefined)[] = new Array(B).fill(undefined);
-  let cache: KVCache | undefined;
+  // Room for the prompt and every new token; backends without host tensors keep the concat path.
+  const inPlace = !opts.noCache && (opts.kvCache ?? 'preallocated') === 'preallocated' && canWriteInPlace();
+  const c = model.config;
+  let cache: KVCache | undefined = inPlace
+    ? preallocatedCache(
+        { layers: c.numLayers, kvHeads: c.numKvHeads, headDim: c.headDim },
+        B,
+        L + Math.max(opts.maxNewTokens - 1, 0),
+      )
+    : undefined;
   try {
     let stepIds = ids;
     let stepMask = mask;
@@ -66,7 +82,8 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
         const last = tf.slice(out.hidden, [0, T - 1, 0], [B, 1, -1]);
         return { logits: tf.reshape(model.logits(last), [B, -1]), next: out.cache } as unknown as tf.TensorContainer;
       }) as unknown as { logits: tf.Tensor; next: KVCache | undefined };
-      disposeCache(cache);
+      // A preallocated cache comes back as the same tensors, written in place.
+      if (next?.layers !== cache?.layers) disposeCache(cache);
       cache = next;
       const data = (await logits.data()) as Float32Array;
       logits.dispose();

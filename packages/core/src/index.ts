@@ -25,3 +25,4 @@ export * from './chat.ts';
 export { fusedAttentionActive, setFusedAttention } from './fused-attention.ts';
 export * from './wasm-threads.ts';
 export * from './kv-cache.ts';
+export * from './kv-cache.ts';

@@ -4,15 +4,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Qwen2Config } from './config.ts';
 import { maxBindingBytes } from './binding.ts';
 import { pieceName } from './layout.ts';
+import { cachedAttention, writeSlots } from './kv-cache.ts';
 import { cols, gatherRows, linear } from './ops.ts';
 import { fusedAttention, fusedAttentionActive } from './fused-attention.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
 /** Keys and values of every layer for the tokens seen so far, plus their attention mask. */
 export interface KVCache {
-  layers: { k: tf.Tensor4D; v: tf.Tensor4D }[]; // each [B, KV, S, hd]
+  layers: { k: tf.Tensor4D; v: tf.Tensor4D }[]; // each [B, KV, S, hd], or [B, KV, capacity, hd]
   mask: number[][]; // [B][S]: 1 = real token
   nextPos: number[]; // [B]: position id of each row's next token
+  /** Set for a preallocated cache (kv-cache.ts): forward writes the new keys and values in place
+   *  at positions [S, S + T), attends over the first S + T slots where they lie, and returns the
+   *  same tensors. Unset: forward returns new tensors grown by a concat. */
+  capacity?: number;
 }
 
 export interface ForwardInput {
@@ -111,12 +116,18 @@ export class Qwen2Model {
     const T = input.inputIds[0].length;
     const past = opts.past;
     const P = past ? past.mask[0].length : 0; // S = P + T keys
+    const inPlace = past?.capacity !== undefined;
+    if (inPlace && P + T > past.capacity!)
+      throw new Error(`forward: ${P} cached + ${T} new positions exceed the KV cache's capacity ${past.capacity}`);
     const newMask = input.attentionMask ?? input.inputIds.map((r) => r.map(() => 1));
     const keyMask = newMask.map((row, b) => (past ? past.mask[b].concat(row) : row.slice()));
     if (input.segmentIds && past) throw new Error('forward: segmentIds cannot be combined with a KV cache');
-    const positions = input.positionIds ?? defaultPositions(newMask, past, input.segmentIds);
+    // An empty preallocated cache is a first call: the same positions as without a cache.
+    const positions = input.positionIds ?? defaultPositions(newMask, P ? past : undefined, input.segmentIds);
     const { cos, sin } = ropeTables(positions, c.headDim, c.ropeTheta); // [B, T, 1, hd]
-    const mask = attentionBias(keyMask, P, T, input.segmentIds); // [B, 1, T, S]
+    // A filled preallocated cache is attended in place on the host (cachedAttention): no mask tensor.
+    const hostAttention = inPlace && P > 0;
+    const mask = hostAttention ? undefined : attentionBias(keyMask, P, T, input.segmentIds); // [B, 1, T, S]
     const hd = c.headDim;
     const qDim = c.numHeads * hd;
     const kvDim = c.numKvHeads * hd;
@@ -146,12 +157,17 @@ export class Qwen2Model {
       const q = applyRope(tf.reshape(q2, [B, T, c.numHeads, hd]), cos, sin); // [B, T, H, hd]
       let k = tf.transpose(applyRope(tf.reshape(k2, [B, T, c.numKvHeads, hd]), cos, sin), [0, 2, 1, 3]) as tf.Tensor4D; // [B, KV, T, hd]
       let v = tf.transpose(tf.reshape(v2, [B, T, c.numKvHeads, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, KV, T, hd]
-      if (past) {
+      if (inPlace) {
+        writeSlots(past.layers[i].k, k, P);
+        writeSlots(past.layers[i].v, v, P);
+      } else if (past) {
         k = tf.concat([past.layers[i].k, k], 2); // [B, KV, S, hd]
         v = tf.concat([past.layers[i].v, v], 2);
       }
-      if (opts.useCache) presents.push({ k: tf.keep(k), v: tf.keep(v) });
-      const ctx = attention(q, k, v, mask, c.numKvHeads, limit); // [B*T, H*hd]
+      if (opts.useCache && !inPlace) presents.push({ k: tf.keep(k), v: tf.keep(v) });
+      const ctx = mask
+        ? attention(q, k, v, mask, c.numKvHeads, limit) // [B*T, H*hd]
+        : cachedAttention(q, past!.layers[i].k, past!.layers[i].v, keyMask, P);
       x = tf.add(x, proj(ctx, i, 'o', `${pre}.self_attn.o_proj.weight`));
       // --- SwiGLU MLP, in row blocks whose [rows, 2I] activation fits one binding ---
       const n = rmsNorm(x, this.p(`${pre}.post_attention_layernorm.weight`), c.rmsNormEps);
@@ -171,6 +187,7 @@ export class Qwen2Model {
     ]) as tf.Tensor3D;
     if (!opts.useCache) return { hidden };
     const nextPos = positions.map((row, b) => (row.length ? row[row.length - 1] + 1 : (past?.nextPos[b] ?? 0)));
+    if (inPlace) return { hidden, cache: { layers: past.layers, mask: keyMask, nextPos, capacity: past.capacity } };
     return { hidden, cache: { layers: presents, mask: keyMask, nextPos } };
   }
 
