@@ -81,6 +81,21 @@ function pyodideWorkerCsp(): Plugin {
   });
 }
 
+/** Cross-origin isolation for every response, as public/_headers gives static hosts: without it the
+ *  browser withholds SharedArrayBuffer and TF.js falls back to its one-thread wasm build. */
+function crossOriginIsolation(): Plugin {
+  const headers = readFileSync(path.join(repoRoot, 'public/_headers'), 'utf8');
+  const pairs = ['Cross-Origin-Opener-Policy', 'Cross-Origin-Embedder-Policy'].map((name) => {
+    const value = new RegExp(`^\\s*${name}:\\s*(.+)$`, 'm').exec(headers)?.[1].trim();
+    if (!value) throw new Error(`public/_headers: no ${name} line (the wasm threads need cross-origin isolation)`);
+    return [name, value] as const;
+  });
+  return middleware('warmup-cross-origin-isolation', (_req, res, next) => {
+    for (const [name, value] of pairs) res.setHeader(name, value);
+    next();
+  });
+}
+
 const PYODIDE_TYPES: Record<string, string> = {
   '.mjs': 'text/javascript',
   '.wasm': 'application/wasm',
@@ -116,7 +131,7 @@ export default defineConfig({
   root: path.resolve(repoRoot, 'apps/web'),
   publicDir: path.resolve(repoRoot, 'public'),
   base: './',
-  plugins: [fixtures(), pyodideWorkerCsp(), pyodideAssets()],
+  plugins: [crossOriginIsolation(), fixtures(), pyodideWorkerCsp(), pyodideAssets()],
   worker: { format: 'es' },
   build: {
     outDir: path.resolve(repoRoot, 'dist/web'),

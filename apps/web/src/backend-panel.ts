@@ -12,7 +12,12 @@ export function describeBackend(b: BackendInfo): string {
   const parts = [`Using ${b.backend}.`];
   if (b.adapter) parts.push(`WebGPU adapter: ${b.adapter}${b.softwareAdapter ? ' (software: correct but slow)' : ''}.`);
   else parts.push('No WebGPU in this browser.');
-  if (b.wasm) parts.push(`wasm SIMD ${b.wasm.simd ? 'on' : 'off'}, threads ${b.wasm.threads ? 'on' : 'off'}.`);
+  if (b.wasm) {
+    const n = b.wasm.threadsCount;
+    const why =
+      n > 1 || b.wasm.crossOriginIsolated ? '' : ' (threads need a cross-origin isolated page: COOP/COEP headers)';
+    parts.push(`wasm SIMD ${b.wasm.simd ? 'on' : 'off'}, ${n} thread${n === 1 ? '' : 's'}${why}.`);
+  }
   return parts.join(' ');
 }
 

@@ -13,8 +13,9 @@ export interface BackendInfo {
   adapter?: string;
   /** True when the adapter is a software rasteriser (SwiftShader, llvmpipe): correct but slow. */
   softwareAdapter?: boolean;
-  /** wasm build features detected by TF.js (the .wasm file chosen depends on them). */
-  wasm?: { simd: boolean; threads: boolean };
+  /** wasm build features detected by TF.js (the .wasm file chosen depends on them), the threads its
+   *  pool computes with, and whether the page is cross-origin isolated (threads need it). */
+  wasm?: { simd: boolean; threads: boolean; threadsCount: number; crossOriginIsolated: boolean };
   /** Set when a model was loaded before the switch and has been reloaded on the new backend. */
   reloadedModel?: ModelInfo;
 }

@@ -24,6 +24,7 @@ import {
   truncateAtStop,
   urlSource,
   useBackend,
+  wasmThreadsInUse,
   type ModelSource,
   type Qwen2Model,
 } from '@warmup/core';
@@ -256,11 +257,13 @@ const api: WorkerApi = {
       info.wasm = {
         simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean,
         threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) as boolean,
+        threadsCount: wasmThreadsInUse() ?? 1,
+        crossOriginIsolated: self.crossOriginIsolated,
       };
     }
     log(
       'info',
-      `backend ${backend}${requested === 'auto' ? ' (auto)' : ''}${adapter ? `; WebGPU adapter: ${adapter}${software ? ' (software)' : ''}` : '; no WebGPU'}${info.wasm ? `; wasm simd=${info.wasm.simd} threads=${info.wasm.threads}` : ''}`,
+      `backend ${backend}${requested === 'auto' ? ' (auto)' : ''}${adapter ? `; WebGPU adapter: ${adapter}${software ? ' (software)' : ''}` : '; no WebGPU'}${info.wasm ? `; wasm simd=${info.wasm.simd} threads=${info.wasm.threadsCount}` : ''}`,
     );
     if (current && previous && previous !== backend) {
       // Tensors stay on the backend that made them; rebuild the model on the new one.

@@ -5,7 +5,7 @@ import './gradients.ts';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerMissingKernels } from './kernels.ts';
-import { startWasmWithThreads, logicalCores } from './wasm-threads.ts';
+import { logicalCores, startWasmWithThreads, wasmStarted } from './wasm-threads.ts';
 import { adapterInfo, registerWebgpuBackend } from './webgpu-device.ts';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu' | 'tensorflow';
@@ -72,7 +72,7 @@ export async function useBackend(
     throw new BackendError('backend tensorflow: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node is not installed');
   }
   const ok =
-    target === 'wasm' && !tf.findBackend('wasm')
+    target === 'wasm' && !wasmStarted()
       ? await startWasmWithThreads(wasm.threads ?? logicalCores(), () => tf.setBackend('wasm'), wasm.patchCores)
       : await tf.setBackend(target);
   if (!ok) throw new BackendError(`backend ${target} failed to initialise`);

@@ -59,10 +59,16 @@ export async function startWasmWithThreads<T>(
   }
 }
 
+/** Whether the wasm backend has started. Not tf.findBackend: that starts it, before any thread
+ *  setting, and a second start-up racing the first leaves two modules and the wrong count. */
+export function wasmStarted(): boolean {
+  return tf.engine().registry.wasm !== undefined;
+}
+
 /** Threads the started wasm backend computes with (XNNPACK's pool, the calling thread included);
  *  undefined before it has started. */
 export function wasmThreadsInUse(): number | undefined {
-  if (!tf.findBackend('wasm')) return undefined;
+  if (!wasmStarted()) return undefined;
   try {
     return getThreadsCount();
   } catch {

@@ -9,7 +9,7 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { MAX_WASM_THREADS, parseWasmThreads } from '@warmup/core';
+import { MAX_WASM_THREADS, parseWasmThreads, wasmStarted } from '@warmup/core';
 
 const require = createRequire(import.meta.url);
 const nodeOs = require('node:os') as {
@@ -71,7 +71,7 @@ let installedThreads = 0;
  *  and wasm has not started yet. Returns whether the threaded loader is in place. */
 export function installNodeWasmThreads(threads: number): boolean {
   if (installedThreads > 0) return true;
-  if (threads <= 1 || tf.findBackend('wasm')) return false;
+  if (threads <= 1 || wasmStarted()) return false;
   const dir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
   const factory = require(mainScript) as ThreadedFactory;
