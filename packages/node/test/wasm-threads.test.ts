@@ -50,7 +50,13 @@ describe('wasm with 2 threads', () => {
     else process.env.WARMUP_WASM_THREADS = old;
   });
 
-  it('starts the threaded build with two threads', () => {
+  it('starts the threaded build with two threads, and only once', async () => {
+    const started = tf.engine().registry.wasm;
+    expect(wasmThreadsInUse()).toBe(2);
+    // A second start-up racing the first (tf.findBackend starts one) would replace the backend and
+    // reset the count once it finished; give it the time to.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(tf.engine().registry.wasm).toBe(started);
     expect(wasmThreadsInUse()).toBe(2);
   });
 
