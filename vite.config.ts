@@ -1,8 +1,9 @@
 // Vite config of the web demo (apps/web): static assets from public/, build into dist/web, ES
-// module workers, Pyodide's runtime under /pyodide/, and /fixtures/<name>/ served from
-// the repo's fixtures/ in dev and preview so the browser can load test checkpoints through the same
-// URL code path as real ones.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+// module workers, Pyodide's runtime under /pyodide/, the shipped base (models/warmup-base) under
+// models/warmup-base/ in dev and in the build, and /fixtures/<name>/ served from the repo's
+// fixtures/ in dev and preview so the browser can load test checkpoints through the same URL code
+// path as real ones.
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +12,23 @@ import { defineConfig } from 'vite';
 
 const repoRoot = path.dirname(fileURLToPath(import.meta.url));
 const fixturesDir = path.resolve(repoRoot, 'fixtures');
+// The model the app opens with (apps/web/src/shipped-base.ts), served and shipped from its folder
+// as it is: its files are read when the server starts or the build runs, never listed here.
+const SHIPPED_BASE = 'models/warmup-base';
 // The code sandbox loads Pyodide from the app's own origin (no CDN): the runtime files of the npm
 // package are served in dev and copied into the build. Packages (numpy, …) are not included.
 const pyodideDir = path.dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
 const PYODIDE_FILES = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
 
-/** GET/HEAD with single Range support (the model loader reads safetensors headers by range). */
-function serveFixtures(): Connect.NextHandleFunction {
+/** GET/HEAD of the files under `dir` at URL `/<prefix>/…`, with single Range support (the model
+ *  loader reads safetensors headers by range). */
+function serveFolder(prefix: string, dir: string): Connect.NextHandleFunction {
   return (req, res, next) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith('/fixtures/')) return next();
-    const rel = decodeURIComponent(url.pathname.slice('/fixtures/'.length));
-    const file = path.resolve(fixturesDir, rel);
-    if (!file.startsWith(fixturesDir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (!url.pathname.startsWith(`/${prefix}/`)) return next();
+    const rel = decodeURIComponent(url.pathname.slice(prefix.length + 2));
+    const file = path.resolve(dir, rel);
+    if (!file.startsWith(dir + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;
       res.end('not found');
       return;
@@ -124,14 +129,34 @@ function pyodideAssets(): Plugin {
 }
 
 function fixtures(): Plugin {
-  return middleware('warmup-fixtures', serveFixtures());
+  return middleware('warmup-fixtures', serveFolder('fixtures', fixturesDir));
+}
+
+/** The shipped base at models/warmup-base/: read from the repo by the dev server, emitted into
+ *  the build (which preview and static hosts serve). */
+function shippedBase(): Plugin {
+  const dir = path.resolve(repoRoot, SHIPPED_BASE);
+  return {
+    name: 'warmup-shipped-base',
+    configureServer: (server) => void server.middlewares.use(serveFolder(SHIPPED_BASE, dir)),
+    generateBundle() {
+      for (const f of readdirSync(dir, { withFileTypes: true })) {
+        if (!f.isFile()) continue;
+        this.emitFile({
+          type: 'asset',
+          fileName: `${SHIPPED_BASE}/${f.name}`,
+          source: readFileSync(path.join(dir, f.name)),
+        });
+      }
+    },
+  };
 }
 
 export default defineConfig({
   root: path.resolve(repoRoot, 'apps/web'),
   publicDir: path.resolve(repoRoot, 'public'),
   base: './',
-  plugins: [crossOriginIsolation(), fixtures(), pyodideWorkerCsp(), pyodideAssets()],
+  plugins: [crossOriginIsolation(), fixtures(), shippedBase(), pyodideWorkerCsp(), pyodideAssets()],
   worker: { format: 'es' },
   build: {
     outDir: path.resolve(repoRoot, 'dist/web'),

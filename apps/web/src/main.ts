@@ -8,6 +8,7 @@ import { mountGeneratePanel } from './generate-panel.ts';
 import { mountKkPanel } from './kk-panel.ts';
 import { createLog } from './log.ts';
 import { mountModelPanel } from './model-panel.ts';
+import { startupModelUrl, SHIPPED_BASE_URL } from './shipped-base.ts';
 import { mountTrainPanel } from './train-panel.ts';
 import { gradeRecord, mountVerifyPanel } from './verify-panel.ts';
 import type { WorkerApi } from './worker-api.ts';
@@ -30,11 +31,11 @@ const ctx = createContext(api, log, {
 });
 
 mountBackendPanel(ctx);
-mountModelPanel(ctx);
+const models = mountModelPanel(ctx);
 mountKkPanel(ctx);
 mountGeneratePanel(ctx);
 mountVerifyPanel(ctx);
-const train = mountTrainPanel(ctx);
+const train = mountTrainPanel(ctx, { loadDefaultModel: () => models.loadUrl(SHIPPED_BASE_URL) });
 byId('log-clear').addEventListener('click', () => byId('log').replaceChildren());
 
 // For the end-to-end tests and for poking at the model from the devtools console.
@@ -45,4 +46,12 @@ byId('log-clear').addEventListener('click', () => byId('log').replaceChildren())
   gradeRecord: (task: TaskName, record: string, completion: string, timeoutMs: number) =>
     gradeRecord(api, task, record, completion, timeoutMs),
 };
-log('info', 'ready: pick a backend, then create or load a model');
+// The page opens on the shipped base (or `?model=<folder URL>`; `?model=none` for no model).
+const startup = startupModelUrl(location.search);
+if (startup) {
+  log('info', `ready: loading ${startup} on the selected backend`);
+  void ctx.run('load model', () => models.loadUrl(startup));
+} else {
+  models.showTab('preset');
+  log('info', 'ready: pick a backend, then create or load a model');
+}

@@ -1,8 +1,9 @@
-// Model loader: create from a preset (seeded), load a Hugging Face folder from a URL, or pick a
-// local folder. Shows the loaded model's shape.
+// Model loader: the shipped base, create from a preset (seeded), load a Hugging Face folder from a
+// URL, or pick a local folder. Shows the loaded model's shape.
 import type { AppContext } from './context.ts';
 import { byId, numberInput, setFacts } from './dom.ts';
 import { DEFAULT_PRESET, PRESETS, presetByName, presetTokenizerFiles } from './presets.ts';
+import { SHIPPED_BASE_URL } from './shipped-base.ts';
 import { proxy } from 'comlink';
 import type { LoadProgress, ModelInfo } from './worker-api.ts';
 
@@ -41,9 +42,17 @@ function modelFacts(m: ModelInfo | undefined): [string, string][] {
   ];
 }
 
-export function mountModelPanel(ctx: AppContext): void {
+export interface ModelPanel {
+  /** Load a model folder URL (relative to the page) on the current backend, as one step of a
+   *  job already running under ctx.run. */
+  loadUrl(url: string): Promise<ModelInfo>;
+  /** Bring a loader tab to the front ('base', 'preset', 'url', 'folder'). */
+  showTab(name: string): void;
+}
+
+export function mountModelPanel(ctx: AppContext): ModelPanel {
   for (const t of document.querySelectorAll<HTMLElement>('#model-panel .tab'))
-    t.addEventListener('click', () => showTab(t.dataset.tab ?? 'preset'));
+    t.addEventListener('click', () => showTab(t.dataset.tab ?? 'base'));
 
   const select = byId<HTMLSelectElement>('preset-select');
   const desc = byId('preset-desc');
@@ -75,12 +84,14 @@ export function mountModelPanel(ctx: AppContext): void {
   const progress = proxy((p: LoadProgress) => {
     status.textContent = loadStatus(p);
   });
+  // Resolve here: inside the worker a relative URL would be relative to the worker script.
+  const fromUrl = (url: string): Promise<ModelInfo> =>
+    ctx.api.loadModelFromUrl(new URL(url, location.href).href, progress);
   const urlInput = byId<HTMLInputElement>('model-url');
   byId('model-url-load').addEventListener('click', () => {
-    const url = urlInput.value.trim() || urlInput.placeholder;
-    // Resolve here: inside the worker a relative URL would be relative to the worker script.
-    void load('load model', () => ctx.api.loadModelFromUrl(new URL(url, location.href).href, progress));
+    void load('load model', () => fromUrl(urlInput.value.trim() || urlInput.placeholder));
   });
+  byId('base-load').addEventListener('click', () => void load('load shipped base', () => fromUrl(SHIPPED_BASE_URL)));
 
   const folder = byId<HTMLInputElement>('model-folder');
   folder.addEventListener('change', () => {
@@ -92,4 +103,15 @@ export function mountModelPanel(ctx: AppContext): void {
 
   const facts = byId('model-facts');
   ctx.onModel((m) => setFacts(facts, modelFacts(m)));
+  return {
+    async loadUrl(url) {
+      showTab(url === SHIPPED_BASE_URL ? 'base' : 'url');
+      if (url !== SHIPPED_BASE_URL) urlInput.value = url;
+      await ctx.ensureBackend();
+      const info = await fromUrl(url);
+      ctx.setModel(info);
+      return info;
+    },
+    showTab,
+  };
 }

@@ -99,6 +99,8 @@ export interface KkDataSpec {
   count: number;
   seed: number;
   promptStyle: 'r1' | 'chat';
+  /** Fixed names in this order (the generator's `names`); absent: drawn from its name list. */
+  names?: string[];
 }
 
 interface TrainCommon {
@@ -107,12 +109,25 @@ interface TrainCommon {
   lr: number;
   /** SFT: sequences per step. GRPO: sequences per forward/backward pass (gradients accumulate). */
   batchSize: number;
+  /** 'toy': the optimiser, schedule and clipping of the default toy experiment's stage
+   *  (@warmup/train/toy-experiment, as `warmup pipeline`); absent: the browser's own loop settings. */
+  recipe?: 'toy';
+}
+
+/** Greedy held-out K&K accuracy during SFT, on puzzles whose statements are not in the training data. */
+export interface KkHeldOutSpec {
+  count: number;
+  /** Evaluate before the first step, every this many steps and after the last. */
+  every: number;
+  maxNewTokens: number;
+  seed: number;
 }
 
 /** Warmup: completion-only SFT on the programmatic teacher's traces. */
 export interface SftTrainRequest extends TrainCommon {
   kind: 'sft';
   traceStyle: KkTeacherStyle;
+  heldOut?: KkHeldOutSpec;
 }
 
 /** Target-domain data for GRPO: a file in a task's public format, as for `warmup grpo --data`. */
@@ -142,7 +157,9 @@ export interface GrpoTrainRequest extends TrainCommon {
 export type TrainRequest = SftTrainRequest | GrpoTrainRequest;
 
 /** One optimizer step's metrics as the shared loop reports them (step, loss, lr, grad_norm,
- *  tokens_per_s, step_s, …; GRPO adds TRL's reward, reward_std, frac_reward_zero_std, completions/mean_length, entropy, … and correct_frac). */
+ *  tokens_per_s, step_s, …; GRPO adds TRL's reward, reward_std, frac_reward_zero_std, completions/mean_length, entropy, … and correct_frac).
+ *  SFT with `heldOut` adds eval_accuracy, eval_format_ok, eval_reward and eval_count on evaluation
+ *  steps, and a step-0 entry with only those before training. */
 export type TrainMetrics = Record<string, number>;
 export type TrainMetricsFn = (m: TrainMetrics) => void;
 

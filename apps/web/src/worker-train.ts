@@ -7,6 +7,7 @@ import type { Qwen2Model } from '@warmup/core';
 import {
   generateKkPuzzles,
   getTask,
+  kkHeldOutPuzzles,
   kkPrompt,
   kkTask,
   loadTaskExamples,
@@ -22,10 +23,12 @@ import {
 import {
   adamwOf,
   encodeSftRecords,
+  evaluateTask,
   GRPO_PAPER,
   grpoTrainerDefaults,
   newOptimizer,
   newTrainerState,
+  scheduleOf,
   SFT_PAPER,
   taskRewards,
   trainGrpo,
@@ -33,7 +36,9 @@ import {
   WEB_LOOP,
   type GrpoExample,
   type LoopOptions,
+  type OptimRecipe,
 } from '@warmup/train';
+import { toyRlvrRecipe, toyWarmupRecipe } from '@warmup/train/toy-experiment';
 import { macrotask } from './macrotask.ts';
 import type { ModelTokenizer } from './model-tokenizer.ts';
 import type { GrpoTrainRequest, LogFn, SftTrainRequest, TargetData, TrainMetrics, TrainRequest } from './worker-api.ts';
@@ -69,30 +74,45 @@ function puzzles(req: TrainRequest): KkPuzzle[] {
   const lo = int('people (min)', d.peopleMin, KK_MIN_PEOPLE, KK_MAX_PEOPLE);
   const hi = int('people (max)', d.peopleMax, lo, KK_MAX_PEOPLE);
   const people = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-  return generateKkPuzzles({ people, count: int('count', d.count, 1), seed: int('seed', d.seed, 0) });
+  const names = d.names?.length ? d.names : undefined;
+  if (names && (names.length < hi || new Set(names).size < names.length))
+    throw new Error(`train: names: need ${hi} distinct names for ${hi}-person puzzles, got ${names.join(', ')}`);
+  return generateKkPuzzles({ people, count: int('count', d.count, 1), seed: int('seed', d.seed, 0), names });
 }
 
 /** The optimiser and GRPO settings of a browser run: the paper's, read from the recipe when a run
- *  starts (the request carries lr, steps, batch, G, length and temperature). */
-export function webTrainerSettings(kind: TrainRequest['kind']) {
+ *  starts (the request carries lr, steps, batch, G, length and temperature); with recipe 'toy',
+ *  the toy experiment's stage recipe, the one `warmup pipeline` runs. */
+export function webTrainerSettings(kind: TrainRequest['kind'], recipe?: TrainRequest['recipe']) {
+  if (recipe === 'toy')
+    return {
+      adamw: adamwOf(kind === 'sft' ? toyWarmupRecipe() : toyRlvrRecipe()),
+      grpo: grpoTrainerDefaults(toyRlvrRecipe()),
+    };
   return { adamw: adamwOf(kind === 'sft' ? SFT_PAPER : GRPO_PAPER), grpo: grpoTrainerDefaults(GRPO_PAPER) };
 }
 
 /** The loop settings of a browser run: the paper's optimiser per stage (recipes.ts), with the
- *  browser's looser clip and short warmup for tiny models trained a few dozen steps. */
+ *  browser's looser clip and short warmup for tiny models trained a few dozen steps; with recipe
+ *  'toy', the toy experiment's schedule and clipping (warmup capped at the run's length, as the pipeline does). */
 export function webLoopOptions(req: TrainRequest, hooks: TrainHooks): LoopOptions {
   const steps = int('steps', req.steps, 1);
+  const lr = positive('lr', req.lr);
+  const toy: OptimRecipe | undefined =
+    req.recipe === 'toy' ? (req.kind === 'sft' ? toyWarmupRecipe() : toyRlvrRecipe()) : undefined;
   return {
     maxSteps: steps,
-    schedule: {
-      name: 'constant_with_warmup',
-      lr: positive('lr', req.lr),
-      warmupSteps: Math.min(WEB_LOOP.maxWarmupSteps, Math.floor(steps * WEB_LOOP.warmupFraction)),
-      totalSteps: steps,
-    },
-    maxGradNorm: WEB_LOOP.maxGradNorm,
+    schedule: toy
+      ? scheduleOf({ ...toy, lr, warmupSteps: Math.min(toy.warmupSteps, steps) }, steps)
+      : {
+          name: 'constant_with_warmup',
+          lr,
+          warmupSteps: Math.min(WEB_LOOP.maxWarmupSteps, Math.floor(steps * WEB_LOOP.warmupFraction)),
+          totalSteps: steps,
+        },
+    maxGradNorm: toy ? toy.maxGradNorm : WEB_LOOP.maxGradNorm,
     checkpointEvery: 0,
-    maxBadSteps: WEB_LOOP.maxBadSteps,
+    maxBadSteps: toy ? toy.maxBadSteps : WEB_LOOP.maxBadSteps,
     onMetrics: async (m) => {
       // Not awaited: a slow page must not hold training back; the callback only draws.
       Promise.resolve(hooks.onMetrics(m)).catch(() => {});
@@ -108,7 +128,8 @@ async function sft(
   req: SftTrainRequest,
   hooks: TrainHooks,
 ): Promise<TrainOutcome> {
-  const records = makeKkSftRecords(puzzles(req), req.data.promptStyle, { style: req.traceStyle }, tok.chatTemplate);
+  const trainPuzzles = puzzles(req);
+  const records = makeKkSftRecords(trainPuzzles, req.data.promptStyle, { style: req.traceStyle }, tok.chatTemplate);
   const maxLen = model.config.maxPositionEmbeddings;
   const { examples: train, dropped } = encodeSftRecords(records, tok, maxLen);
   if (!train.length) throw new Error(`train: every prompt is longer than the model's ${maxLen} positions`);
@@ -117,8 +138,11 @@ async function sft(
     'info',
     `train: sft on ${train.length} ${req.traceStyle} teacher traces (${Math.min(...lens)}–${Math.max(...lens)} tokens)${dropped ? `, ${dropped} dropped: prompt too long` : ''}, ${req.steps} steps × batch ${req.batchSize}`,
   );
+  const evaluate = req.heldOut ? heldOutEvaluator(trainPuzzles, req, tok, hooks) : undefined;
+  // The starting point, so the chart shows where accuracy rises from.
+  if (evaluate) hooks.onMetrics({ step: 0, ...(await evaluate(model, 0)) });
   const st = newTrainerState('sft', req.data.seed);
-  const optimizer = newOptimizer(webTrainerSettings('sft').adamw);
+  const optimizer = newOptimizer(webTrainerSettings('sft', req.recipe).adamw);
   try {
     await trainSft(model, optimizer, st, train, [], {
       ...webLoopOptions(req, hooks),
@@ -127,12 +151,49 @@ async function sft(
       padTokenId: tok.padTokenId,
       seed: req.data.seed,
       bucketWindow: 4,
-      evalEvery: 0,
+      evalEvery: req.heldOut ? int('held-out eval interval', req.heldOut.every, 1) : 0,
+      evaluate,
     });
   } finally {
     optimizer.dispose();
   }
   return { steps: st.step, stopped: st.step < req.steps, examples: train.length, dropped };
+}
+
+/** Greedy answers to held-out puzzles of the training sizes (statements not in the training data),
+ *  graded with the paper's reward: the shared evaluation hook `warmup sft --eval-data` uses. */
+function heldOutEvaluator(
+  trainPuzzles: KkPuzzle[],
+  req: SftTrainRequest,
+  tok: ModelTokenizer,
+  hooks: TrainHooks,
+): (model: Qwen2Model, step: number) => Promise<Record<string, number>> {
+  const h = req.heldOut;
+  if (!h) throw new Error('train: no held-out spec');
+  let held: KkPuzzle[];
+  try {
+    const names = req.data.names?.length ? req.data.names : undefined;
+    held = kkHeldOutPuzzles(trainPuzzles, int('held-out puzzles', h.count, 1), int('held-out seed', h.seed, 0), names);
+  } catch (e) {
+    throw new Error(`train: held-out K&K puzzles: ${(e as Error).message}`);
+  }
+  const maxNew = int('held-out max new tokens', h.maxNewTokens, 1);
+  const data = {
+    examples: held,
+    prompts: held.map((p) => kkPrompt(p, req.data.promptStyle, tok.chatTemplate)),
+    task: kkTask,
+  };
+  return async (model, step) => {
+    const r = await evaluateTask(model, tok, data, maxNew);
+    const m = r.metrics;
+    const right = r.samples.filter((x) => x.correct).length;
+    hooks.log(
+      'info',
+      `train: held-out K&K accuracy at step ${step}: ${(100 * m.eval_accuracy).toFixed(1)}% (${right}/${held.length}), format ${(100 * m.eval_format_ok).toFixed(0)}%`,
+    );
+    await macrotask();
+    return { ...m, eval_count: held.length };
+  };
 }
 
 /** What GRPO needs from a task: prompts, and a grade for a completion of prompt i. */
@@ -214,7 +275,7 @@ async function grpoOn(
     `train: grpo on ${examples.length} ${what} (up to ${longest} tokens), ${perStep} per step × G=${G}, ${maxCompletion} new tokens at temperature ${req.temperature}, ${req.steps} steps`,
   );
   const st = newTrainerState('grpo', req.data.seed);
-  const settings = webTrainerSettings('grpo');
+  const settings = webTrainerSettings('grpo', req.recipe);
   const optimizer = newOptimizer(settings.adamw);
   let rewardErrors = 0;
   try {

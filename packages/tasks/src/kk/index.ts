@@ -63,6 +63,7 @@ export type { KkTask } from './task.ts';
 export { createKkTask, kkTask, kkPromptParts, kkPrompt, KK_ANSWER_INSTRUCTION } from './task.ts';
 export type { TeacherOptions as KkTeacherOptions, TeacherStyle as KkTeacherStyle } from './teacher.ts';
 export { teacherTrace as kkTeacherTrace, TEACHER_STYLES as KK_TEACHER_STYLES } from './teacher.ts';
+export { heldOutPuzzles as kkHeldOutPuzzles } from './heldout.ts';
 export type { KkSftRecord } from './sft.ts';
 export { makeKkSftRecord, makeKkSftRecords } from './sft.ts';
 export type { KkStats } from './stats.ts';
