@@ -33,14 +33,26 @@ export function argmax(row: Float32Array): number {
   return best;
 }
 
-/** Number of log-scale probability bins used to find top-k / top-p cut-offs without sorting
- *  the whole vocabulary: bin i holds tokens with p / p_max in (2^-(i+1)/4, 2^-i/4]. */
+/** Number of probability bins used to find top-k / top-p cut-offs without sorting the whole
+ *  vocabulary: four per octave of p / p_max (the last one holds everything below 2^-63). */
 const BINS = 256;
 
+// The bin is read from the float's bits (exponent and top two mantissa bits: 4 bins per octave,
+// monotone in the value) instead of a log2 per token. Bins need only be monotone for the cut to be
+// exact: the bin holding it is sorted.
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+const HIGH = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 1 : 0; // the high word's index
+
 function binOf(rel: number): number {
-  if (rel <= 0) return BINS - 1;
-  return Math.min(BINS - 1, Math.floor(-Math.log2(rel) * 4));
+  if (!(rel > 0)) return BINS - 1;
+  if (rel >= 1) return 0;
+  bits[0] = rel;
+  return Math.min(BINS - 1, (0x3ff00000 - words[HIGH]) >>> 18);
 }
+
+/** Scratch for one row's weights, reused across calls (a 152k vocabulary is 1.2 MB a row). */
+let scratch = new Float64Array(0);
 
 /** The smallest weight w such that tokens with weight >= w form the cut: the top `k` tokens or
  *  the smallest set holding `mass` of the total. Exact: only one bin's values get sorted. */
@@ -64,22 +76,52 @@ function cutoff(weights: Float64Array, maxW: number, measure: 'count' | 'mass', 
   return inBin[inBin.length - 1] ?? 0;
 }
 
+/** Most candidates the nucleus is looked for among by sorting them; past this the histogram
+ *  (one pass over the vocabulary, one bin sorted) is cheaper. */
+const MAX_SORTED = 512;
+
+/** The nucleus cut among weights >= `floor` holding `target` of the mass: the smallest weight w
+ *  such that the tokens with weight >= w, taken from the largest, first reach `target`. Tokens
+ *  under tau = (kept - target) / V hold less than kept - target together, so the nucleus lies
+ *  among those at or above tau: only these are sorted (few, unless the distribution is flat). */
+function nucleusCut(w: Float64Array, floor: number, kept: number, target: number): number {
+  const tau = Math.max(floor, (kept - target) / w.length);
+  const cand: number[] = [];
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] < tau || w[i] < floor) continue;
+    if (cand.length === MAX_SORTED) {
+      const masked = floor > 0 ? w.map((x) => (x >= floor ? x : 0)) : w;
+      return cutoff(masked, 1, 'mass', target);
+    }
+    cand.push(w[i]);
+  }
+  cand.sort((x, y) => y - x);
+  let run = 0;
+  for (const x of cand) {
+    run += x;
+    if (run >= target) return x;
+  }
+  return cand[cand.length - 1] ?? 0;
+}
+
 export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng): Sampled {
-  const lse = logSumExp(row);
   const T = opts.temperature ?? 1;
   if (opts.greedy || T <= 0) {
     const token = argmax(row);
-    return { token, logprob: row[token] - lse, entropy: 0 };
+    return { token, logprob: row[token] - logSumExp(row), entropy: 0 };
   }
   const V = row.length;
   let max = -Infinity;
   for (let i = 0; i < V; i++) if (row[i] > max) max = row[i];
-  const w = new Float64Array(V); // unnormalised probabilities at temperature T
+  if (scratch.length < V) scratch = new Float64Array(V);
+  const w = scratch.subarray(0, V); // unnormalised probabilities at temperature T
   let total = 0;
   for (let i = 0; i < V; i++) {
     w[i] = Math.exp((row[i] - max) / T);
     total += w[i];
   }
+  // At temperature 1 the weights are logSumExp's own terms, summed in the same order: reuse them.
+  const lse = T === 1 ? max + Math.log(total) : logSumExp(row);
   let cut = 0;
   const k = opts.topK && opts.topK > 0 ? Math.min(opts.topK, V) : V;
   if (k < V) cut = cutoff(w, 1, 'count', k);
@@ -91,8 +133,7 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
       kept = 0;
       for (let i = 0; i < V; i++) if (w[i] >= cut) kept += w[i];
     }
-    const masked = cut > 0 ? w.map((x) => (x >= cut ? x : 0)) : w;
-    cut = Math.max(cut, cutoff(masked, 1, 'mass', topP * kept));
+    cut = Math.max(cut, nucleusCut(w, cut, kept, topP * kept));
   }
   let z = 0;
   let zx = 0; // sum of w_i log w_i over the kept tokens, for the entropy log z - zx / z

@@ -81,3 +81,45 @@ describe('sampleToken', () => {
     expect(Math.abs(s.logprob - lp)).toBeLessThan(1e-4);
   });
 });
+
+describe('sampleToken draws the same ids as a full sort', () => {
+  /** The token a full-sort sampler picks for one uniform draw: inverse CDF over the kept set in
+   *  vocabulary order, as sampleToken walks it. */
+  function sortedDraw(logits: number[], T: number, topK: number, topP: number, u: number): number {
+    const keep = allowed(logits, T, topK, topP);
+    const m = Math.max(...logits);
+    const w = logits.map((x) => Math.exp((x - m) / T));
+    const ids = [...keep.keys()].sort((a, b) => a - b);
+    let left = u * ids.reduce((a, i) => a + w[i], 0);
+    for (const i of ids) {
+      left -= w[i];
+      if (left < 0) return i;
+    }
+    return ids[ids.length - 1];
+  }
+
+  // Peaked rows keep few candidates (sorted directly); flat rows take the histogram path.
+  for (const [name, spread] of [
+    ['peaked', 6],
+    ['flat', 0.3],
+  ] as const) {
+    it(`${name} logits: every draw equals the full-sort sampler's under the same seed`, () => {
+      const gen = new Rng(21);
+      for (const [T, topK, topP] of [
+        [1, 0, 0.9],
+        [0.7, 0, 0.95],
+        [1.3, 40, 0.8],
+        [1, 0, 1],
+      ] as const) {
+        const logits = Array.from({ length: 1500 }, () => gen.normal() * spread);
+        const row = Float32Array.from(logits);
+        const a = new Rng(5);
+        const b = new Rng(5);
+        for (let i = 0; i < 200; i++) {
+          const s = sampleToken(row, { temperature: T, topK, topP }, a);
+          expect(s.token, `T=${T} k=${topK} p=${topP} draw ${i}`).toBe(sortedDraw(logits, T, topK, topP, b.next()));
+        }
+      }
+    });
+  }
+});
