@@ -9,6 +9,9 @@ export default defineConfig({
     setupFiles: ['packages/node/src/quiet-tfjs.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Two test files run at once on two cores: a wasm thread pool per file would oversubscribe them
+    // (and spin); packages/node/test/wasm-threads.test.ts runs the threaded build on purpose.
+    env: { WARMUP_WASM_THREADS: '1' },
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
