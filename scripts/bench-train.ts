@@ -4,7 +4,7 @@
 // [--batch 4] [--seq 128] [--steps 5] [--warmup 2] [--backends wasm,webgpu] [--torch-threads 2]
 // [--no-torch] [--json] (--json: the summary as one JSON line, the last line of stdout)
 // [--profile] (instead of timing: per-phase and per-kernel time of one step after the warm-up)
-// [--unfused] (attention as separate TF.js ops instead of the fused host kernel, for before/after).
+// [--unfused] (plain TF.js ops instead of the fused ones: attention, RoPE, Identity/Cast; for before/after).
 // --preset also takes the bench-only shapes in scripts/bench-presets (peer-1.8m: the JS peer's 4 x 192).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { countParameters, fusedAttentionActive, initModel, setFusedAttention, type BackendName } from '@warmup/core';
+import { countParameters, fusedAttentionActive, initModel, setFusedOps, type BackendName } from '@warmup/core';
 import { useNodeBackend } from '@warmup/node';
 import {
   accumulateGrads,
@@ -51,6 +51,8 @@ interface BackendResult {
   adapter?: string;
   tokensPerS?: number;
   stepSeconds?: number[];
+  /** This process's CPU time per step (user + system): steadier than wall time on a loaded machine. */
+  cpuSeconds?: number[];
   gradNorms?: number[];
   firstLoss?: number;
   lastLoss?: number;
@@ -222,9 +224,13 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
     }
     const before = tf.memory().numTensors;
     const stepSeconds: number[] = [];
+    const cpuSeconds: number[] = [];
     for (let i = 0; i < o.steps; i++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       losses.push(await step(batches[o.warmup + i]));
+      const c = process.cpuUsage(c0);
+      cpuSeconds.push((c.user + c.system) / 1e6);
       stepSeconds.push((performance.now() - t0) / 1000);
       log(`  ${used} step ${i + 1}: ${stepSeconds[i].toFixed(2)} s, loss ${losses[losses.length - 1].toFixed(4)}`);
     }
@@ -241,6 +247,7 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
       gradNorms,
       tokensPerS: (o.batch * o.seq * o.steps) / total,
       stepSeconds,
+      cpuSeconds,
       firstLoss: losses[0],
       lastLoss: losses[losses.length - 1],
       leakedTensors: leaked,
@@ -302,7 +309,7 @@ async function main(): Promise<void> {
     (o.json ? process.stderr : process.stdout).write(s + '\n');
   };
   const params = countParameters(preset.config);
-  setFusedAttention(!o.unfused);
+  setFusedOps(!o.unfused);
   log(
     `preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`,
   );

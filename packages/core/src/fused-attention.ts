@@ -2,19 +2,13 @@
 // with the WebAssembly SIMD matmul (wasm-gemm.ts): on tfjs-wasm and tfjs-cpu the unfused path's
 // small batched matmuls run at about 1 GFLOP/s. Used where tensors can be read synchronously.
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedOpsEnabled } from './fused-switch.ts';
 import { hasSimdGemm, simdMatmul } from './wasm-gemm.ts';
-
-let enabled = true;
-
-/** Turn the fused path off (or back on), e.g. to compare it with the unfused ops. */
-export function setFusedAttention(on: boolean): void {
-  enabled = on;
-}
 
 /** Whether model attention takes the fused path on the active backend. */
 export function fusedAttentionActive(): boolean {
   const be = tf.getBackend();
-  return enabled && (be === 'wasm' || be === 'cpu') && hasSimdGemm();
+  return fusedOpsEnabled() && (be === 'wasm' || be === 'cpu') && hasSimdGemm();
 }
 
 /** dst[S*R] = transpose of src[R*S]. */

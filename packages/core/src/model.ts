@@ -7,6 +7,7 @@ import { pieceName } from './layout.ts';
 import { cachedAttention, writeSlots } from './kv-cache.ts';
 import { cols, gatherRows, linear } from './ops.ts';
 import { fusedAttention, fusedAttentionActive } from './fused-attention.ts';
+import { fusedRope, fusedRopeActive } from './fused-rope.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
 /** Keys and values of every layer for the tokens seen so far, plus their attention mask. */
@@ -276,6 +277,7 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
 
 /** Rotate-half RoPE: out = x * cos + concat(x2, x1) * [-sin, sin]. x: [B, T, heads, hd]. */
 function applyRope(x: tf.Tensor, cos: tf.Tensor, sinSigned: tf.Tensor): tf.Tensor4D {
+  if (fusedRopeActive()) return fusedRope(x as tf.Tensor4D, cos, sinSigned);
   const [B, T, H, hd] = x.shape as number[];
   const half = hd / 2;
   const x1 = tf.slice(x, [0, 0, 0, 0], [B, T, H, half]);

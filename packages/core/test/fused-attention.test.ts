@@ -8,7 +8,7 @@ import {
   initModel,
   parseConfig,
   type Qwen2Config,
-  setFusedAttention,
+  setFusedOps,
   tokenLogprobs,
 } from '@warmup/core';
 import { fusedAttention } from '../src/fused-attention.ts';
@@ -46,7 +46,7 @@ function causalMask(B: number, T: number, P: number, pad: number): tf.Tensor4D {
 }
 
 describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (name) => {
-  afterAll(() => setFusedAttention(true));
+  afterAll(() => setFusedOps(true));
 
   it('the SIMD matmul equals a float64 product on odd shapes (padding paths)', async () => {
     await backend(name);
@@ -112,13 +112,13 @@ describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (name) => {
       tf.dispose([value, ...Object.values(grads)]);
       return out;
     };
-    setFusedAttention(true);
+    setFusedOps(true);
     expect(fusedAttentionActive()).toBe(true);
     const fused = lossAndGrads();
-    setFusedAttention(false);
+    setFusedOps(false);
     expect(fusedAttentionActive()).toBe(false);
     const unfused = lossAndGrads();
-    setFusedAttention(true);
+    setFusedOps(true);
     expect(Math.abs(fused[0][0] - unfused[0][0])).toBeLessThan(1e-4 * Math.abs(unfused[0][0]));
     for (let i = 1; i < fused.length; i++) {
       const scale = Math.max(...unfused[i].map(Math.abs));

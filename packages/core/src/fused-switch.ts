@@ -1,0 +1,12 @@
+// One switch for the faster formulations of hot ops (fused attention, shared Identity/Cast buffers,
+// RoPE with its own gradient): off gives the plain TF.js ops, for before/after measurements and tests.
+let enabled = true;
+
+/** Turn the fused ops off (or back on) for the operations that follow. */
+export function setFusedOps(on: boolean): void {
+  enabled = on;
+}
+
+export function fusedOpsEnabled(): boolean {
+  return enabled;
+}
