@@ -45,6 +45,8 @@ export interface GenFigure {
   newTokens: number;
   backend: string;
   tokensPerS: { concat?: number; preallocated?: number };
+  /** The same per CPU-second of the generating process (steadier than wall time under load). */
+  tokensPerCpuS?: { concat?: number; preallocated?: number };
 }
 
 export interface BenchRecord {
@@ -78,6 +80,8 @@ function runJson(script: string, args: string[]): Record<string, unknown> {
     throw new Error(`${script} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(last) as Record<string, unknown>;
 }
+
+type KvPair = { concat: number; preallocated: number };
 
 interface TrainJson {
   backends: { backend: string; adapter?: string; tokensPerS?: number; error?: string }[];
@@ -142,7 +146,10 @@ async function main(): Promise<void> {
   }));
   let torchInfo: TrainJson['torch'] = null;
   let torchNote: string | null = null;
-  const genRounds = new Map<string, { concat: number[]; preallocated: number[] }>();
+  const genRounds = new Map<
+    string,
+    { concat: number[]; preallocated: number[]; cpuConcat: number[]; cpuPreallocated: number[] }
+  >();
   for (let r = 0; r < o.rounds; r++) {
     shapes.forEach((s, i) => {
       o.backends.forEach((be, j) => {
@@ -182,11 +189,14 @@ async function main(): Promise<void> {
         '1',
         '--backends',
         be,
-      ]) as { results: { tokensPerS: { concat: number; preallocated: number } }[] };
+      ]) as { results: { tokensPerS: KvPair; tokensPerCpuS: KvPair }[] };
       const tps = g.results[0].tokensPerS;
-      const acc = genRounds.get(be) ?? { concat: [], preallocated: [] };
+      const cps = g.results[0].tokensPerCpuS;
+      const acc = genRounds.get(be) ?? { concat: [], preallocated: [], cpuConcat: [], cpuPreallocated: [] };
       acc.concat.push(tps.concat);
       acc.preallocated.push(tps.preallocated);
+      acc.cpuConcat.push(cps.concat);
+      acc.cpuPreallocated.push(cps.preallocated);
       genRounds.set(be, acc);
       log(`round ${r + 1}: generation kk-tiny ${be}: ${tps.concat.toFixed(0)} → ${tps.preallocated.toFixed(0)} tok/s`);
     }
@@ -222,6 +232,7 @@ async function main(): Promise<void> {
     ...gen,
     backend,
     tokensPerS: { concat: median(g.concat), preallocated: median(g.preallocated) },
+    tokensPerCpuS: { concat: median(g.cpuConcat), preallocated: median(g.cpuPreallocated) },
   }));
   const record: BenchRecord = {
     date: new Date().toISOString(),
@@ -284,14 +295,15 @@ export function formatTables(r: BenchRecord, shapes: { preset: string; label?: s
   if (r.generation.length) {
     lines.push(
       '',
-      '| generation (new tokens/s, sampling) | concat KV cache (before) | preallocated KV cache | speed-up |',
-      '|---|---:|---:|---:|',
+      '| generation (new tokens/s, sampling) | concat KV cache (before) | preallocated KV cache | speed-up | per CPU-s, before → after |',
+      '|---|---:|---:|---:|---:|',
     );
     for (const g of r.generation) {
       const { concat, preallocated } = g.tokensPerS;
       const up = concat && preallocated ? `${(preallocated / concat).toFixed(2)}×` : '–';
+      const cpu = g.tokensPerCpuS ? `${fmt(g.tokensPerCpuS.concat)} → ${fmt(g.tokensPerCpuS.preallocated)}` : '–';
       lines.push(
-        `| ${g.preset}, ${g.batch} × ${g.newTokens}, ${g.backend} | ${fmt(concat)} | ${fmt(preallocated)} | ${up} |`,
+        `| ${g.preset}, ${g.batch} × ${g.newTokens}, ${g.backend} | ${fmt(concat)} | ${fmt(preallocated)} | ${up} | ${cpu} |`,
       );
     }
   }

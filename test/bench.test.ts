@@ -38,7 +38,14 @@ const record: BenchRecord = {
     },
   ],
   generation: [
-    { preset: 'kk-tiny', batch: 8, newTokens: 256, backend: 'wasm', tokensPerS: { concat: 400, preallocated: 600 } },
+    {
+      preset: 'kk-tiny',
+      batch: 8,
+      newTokens: 256,
+      backend: 'wasm',
+      tokensPerS: { concat: 400, preallocated: 600 },
+      tokensPerCpuS: { concat: 350, preallocated: 700 },
+    },
   ],
 };
 
@@ -59,7 +66,7 @@ describe('bench table', () => {
   });
 
   it('reports generation before and after the preallocated cache', () => {
-    expect(text).toContain('| kk-tiny, 8 × 256, wasm | 400 | 600 | 1.50× |');
+    expect(text).toContain('| kk-tiny, 8 × 256, wasm | 400 | 600 | 1.50× | 350 → 700 |');
   });
 
   it('states machine, Node and thread count above the tables', () => {
