@@ -71,6 +71,14 @@ async function probe(name: Exclude<BackendName, 'auto'>, extra: () => Promise<Pa
   return report;
 }
 
+/** Threads only help on idle cores: on a machine already busy (measured here at load ~18 on 2 cores:
+ *  2 threads trained 29% slower than 1, docs/performance.md) the pool's threads wait for CPU time. */
+function busyCores(threads: number): string {
+  const load = os.loadavg()[0];
+  if (threads <= 1 || load < os.availableParallelism()) return '';
+  return `; load average ${load.toFixed(1)} on ${os.availableParallelism()} cores: with the cores busy, WARMUP_WASM_THREADS=1 is faster`;
+}
+
 function installed(pkg: string): boolean {
   try {
     req.resolve(`${pkg}/package.json`);
@@ -123,7 +131,7 @@ export async function runDoctor(engines: string): Promise<DoctorReport> {
       const source = process.env[WASM_THREADS_ENV] ? WASM_THREADS_ENV : 'default: every core, at most 8';
       return {
         wasm: { simd, threads: threadsCount > 1, threadsCount, threadsSetting },
-        detail: `SIMD ${simd ? 'yes' : 'no'}, ${threadsCount} thread${threadsCount === 1 ? '' : 's'} (${source}${threadsCount !== threadsSetting ? `, asked for ${threadsSetting}` : ''})`,
+        detail: `SIMD ${simd ? 'yes' : 'no'}, ${threadsCount} thread${threadsCount === 1 ? '' : 's'} (${source}${threadsCount !== threadsSetting ? `, asked for ${threadsSetting}` : ''})${busyCores(threadsCount)}`,
       };
     }),
   );
