@@ -13,7 +13,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { countParameters, fusedAttentionActive, initModel, setFusedOps, type BackendName } from '@warmup/core';
+import {
+  countParameters,
+  wasmThreadsInUse,
+  fusedAttentionActive,
+  initModel,
+  setFusedOps,
+  type BackendName,
+} from '@warmup/core';
 import { useNodeBackend } from '@warmup/node';
 import {
   accumulateGrads,
@@ -49,6 +56,8 @@ interface BackendResult {
   backend: string;
   /** e.g. "llvmpipe" for WebGPU on Mesa's software Vulkan driver. */
   adapter?: string;
+  /** wasm: the threads its pool computes with (WARMUP_WASM_THREADS, default every core). */
+  threads?: number;
   tokensPerS?: number;
   stepSeconds?: number[];
   /** This process's CPU time per step (user + system): steadier than wall time on a loaded machine. */
@@ -180,6 +189,7 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
   const preset = findPreset(o.preset)!.preset;
   const used = await useNodeBackend(name);
   const adapter = used === 'webgpu' ? await adapterName() : undefined;
+  const threads = used === 'wasm' ? wasmThreadsInUse() : undefined;
   // Failed WebGPU commands do not throw: count them so a fast but broken run cannot pass unnoticed.
   let gpuErrors = 0;
   const device = (tf.backend() as { device?: GPUDevice }).device;
@@ -243,6 +253,7 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
     return {
       backend: used,
       adapter,
+      threads,
       note: notes.length ? notes.join('; ') : undefined,
       gradNorms,
       tokensPerS: (o.batch * o.seq * o.steps) / total,
@@ -368,7 +379,11 @@ async function main(): Promise<void> {
   }
   const rows = ['| backend | tokens/s | s/step | PyTorch ÷ this |', '|---|---|---|---|'];
   for (const r of results) {
-    const label = r.adapter ? `${r.backend} (${r.adapter})` : r.backend;
+    const label = r.adapter
+      ? `${r.backend} (${r.adapter})`
+      : r.threads
+        ? `${r.backend} (${r.threads} thread${r.threads === 1 ? '' : 's'})`
+        : r.backend;
     if (r.error || r.tokensPerS === undefined) {
       rows.push(`| ${label} | unavailable: ${r.error} | | |`);
       continue;
