@@ -64,6 +64,7 @@ test('demo: shipped base loads by default; warmup plots held-out K&K accuracy; R
   assert.ok(evals.length >= 2 && evals[1].step === every, `evaluations at steps ${evals.map((m) => m.step)}`);
   for (const m of evals) {
     assert.ok(m.eval_accuracy >= 0 && m.eval_accuracy <= 1, `accuracy ${m.eval_accuracy}`);
+    assert.ok(m.eval_chance > 0 && m.eval_chance <= 0.25, `chance ${m.eval_chance} (2^-n on n ≥ 2 people)`);
     const right = m.eval_accuracy * m.eval_count;
     assert.ok(m.eval_count > 0 && Math.abs(right - Math.round(right)) < 1e-9, `k/n accuracy: ${right}/${m.eval_count}`);
   }
@@ -72,7 +73,10 @@ test('demo: shipped base loads by default; warmup plots held-out K&K accuracy; R
   assert.equal(await points(page, 'train-slot'), sft.length, 'one chart point per reported step');
   assert.equal(await points(page, 'train-slot', 'pointsEvalAccuracy'), evals.length);
   const shown = await page.textContent('#train-sft-accuracy');
-  assert.match(shown ?? '', /held-out accuracy \d+\.\d% \(\d+\/\d+\) at step 0 → \d+\.\d% \(\d+\/\d+\) at step \d+/);
+  assert.match(
+    shown ?? '',
+    /held-out accuracy \d+\.\d% \(\d+\/\d+\) at step 0 → \d+\.\d% \(\d+\/\d+\) at step \d+ · format \d+\.\d% · chance \d+\.\d%/,
+  );
   assert.match(await page.textContent('#status-model'), /\+ sft \d+/);
 
   // RLVR on the default toy target: the SFT chart and its accuracy stay while GRPO draws its own.
@@ -131,7 +135,7 @@ test('demo: measure the full warmup and RLVR (WARMUP_DEMO_MEASURE=1)', async ({ 
     `${(100 * m.eval_accuracy).toFixed(1)}% (${Math.round(m.eval_accuracy * m.eval_count)}/${m.eval_count})`;
   console.log(`     ${backend}`);
   console.log(
-    `     warmup: ${sft.filter((m) => m.loss !== undefined).length} steps in ${sftS.toFixed(0)} s wall; held-out accuracy ${evals.map((m) => `${m.step}:${at(m)}`).join(' ')}`,
+    `     warmup: ${sft.filter((m) => m.loss !== undefined).length} steps in ${sftS.toFixed(0)} s wall; held-out accuracy ${evals.map((m) => `${m.step}:${at(m)}`).join(' ')} (chance ${(100 * evals[0].eval_chance).toFixed(1)}%)`,
   );
   if (firstAbove)
     console.log(

@@ -20,12 +20,15 @@ interface Line {
   scale: string;
   /** Sparse series (evaluations every n steps): join the points across the steps without one. */
   sparse?: boolean;
+  dash?: number[];
 }
 
 const LINES: Record<ChartKind, Line[]> = {
   sft: [
     { key: 'loss', label: 'loss', color: '#3b5bdb', scale: 'y' },
     { key: 'eval_accuracy', label: 'held-out accuracy', color: '#2b8a3e', scale: 'frac', sparse: true },
+    // What guessing scores on the same puzzles: accuracy near it is format and names, not reasoning.
+    { key: 'eval_chance', label: 'chance', color: '#868e96', scale: 'frac', sparse: true, dash: [5, 5] },
   ],
   grpo: [
     { key: 'reward', label: 'reward (mean)', color: '#3b5bdb', scale: 'y' },
@@ -65,7 +68,8 @@ function options(kind: ChartKind, width: number): uPlot.Options {
         width: 2,
         scale: l.scale,
         spanGaps: l.sparse === true,
-        points: { show: true, size: l.sparse ? 7 : 4 },
+        dash: l.dash,
+        points: { show: !l.dash, size: l.sparse ? 7 : 4 },
       })),
     ],
   };

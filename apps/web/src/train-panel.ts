@@ -56,7 +56,7 @@ function accuracyText(evals: TrainMetrics[]): string {
     `${pct(m.eval_accuracy)} (${Math.round(m.eval_accuracy * m.eval_count)}/${m.eval_count}) at step ${m.step}`;
   if (!evals.length) return '';
   const last = evals[evals.length - 1];
-  return `held-out accuracy ${evals.length > 1 ? `${one(evals[0])} → ` : ''}${one(last)} · format ${pct(last.eval_format_ok)}`;
+  return `held-out accuracy ${evals.length > 1 ? `${one(evals[0])} → ` : ''}${one(last)} · format ${pct(last.eval_format_ok)} · chance ${pct(last.eval_chance)}`;
 }
 
 function statLine(kind: ChartKind, m: TrainMetrics, total: number): string {

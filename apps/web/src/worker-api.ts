@@ -158,7 +158,7 @@ export type TrainRequest = SftTrainRequest | GrpoTrainRequest;
 
 /** One optimizer step's metrics as the shared loop reports them (step, loss, lr, grad_norm,
  *  tokens_per_s, step_s, …; GRPO adds TRL's reward, reward_std, frac_reward_zero_std, completions/mean_length, entropy, … and correct_frac).
- *  SFT with `heldOut` adds eval_accuracy, eval_format_ok, eval_reward and eval_count on evaluation
+ *  SFT with `heldOut` adds eval_accuracy, eval_format_ok, eval_reward, eval_count and eval_chance (what guessing scores) on evaluation
  *  steps, and a step-0 entry with only those before training. */
 export type TrainMetrics = Record<string, number>;
 export type TrainMetricsFn = (m: TrainMetrics) => void;

@@ -183,6 +183,8 @@ function heldOutEvaluator(
     prompts: held.map((p) => kkPrompt(p, req.data.promptStyle, tok.chatTemplate)),
     task: kkTask,
   };
+  // Guessing each identity solves an n-person puzzle with probability 2^-n.
+  const chance = held.reduce((a, p) => a + 2 ** -p.n, 0) / held.length;
   return async (model, step) => {
     const r = await evaluateTask(model, tok, data, maxNew);
     const m = r.metrics;
@@ -192,7 +194,7 @@ function heldOutEvaluator(
       `train: held-out K&K accuracy at step ${step}: ${(100 * m.eval_accuracy).toFixed(1)}% (${right}/${held.length}), format ${(100 * m.eval_format_ok).toFixed(0)}%`,
     );
     await macrotask();
-    return { ...m, eval_count: held.length };
+    return { ...m, eval_count: held.length, eval_chance: chance };
   };
 }
 
