@@ -38,25 +38,6 @@ describe('toy domains', () => {
     }
   });
 
-  it('math and mcq reasoning counts in unit steps, and every step is true arithmetic', () => {
-    const texts = [
-      ...generateToy('math', { split: 'train', count: Infinity, seed: 0 }).map((it) => String(it.record.solution)),
-      ...generateToy('mcq', { split: 'train', count: Infinity, seed: 0 }).map((it) => String(it.record.cot_content)),
-    ];
-    let steps = 0;
-    for (const t of texts)
-      for (const [, a, op, b, c] of t.matchAll(/(\d+) (\+|-|\\times) (\d+) = (\d+)/g)) {
-        const want = op === '+' ? +a + +b : op === '-' ? +a - +b : +a * +b;
-        expect(+c, t).toBe(want);
-        steps++;
-      }
-    expect(steps).toBeGreaterThan(texts.length);
-    // the step before "So a + b = c" adds one, whatever a and b are
-    expect(texts).toContain(
-      'We count up from the larger number: 8 + 1 = 9, 8 + 2 = 10, 8 + 3 = 11. So 3 + 8 = 11. The answer is $\\boxed{11}$.',
-    );
-  });
-
   it('mcq: every category appears, the gold letter grades correct and another letter does not', async () => {
     const task = getTask('mcq');
     const text = jsonl('mcq', 'train', 60);

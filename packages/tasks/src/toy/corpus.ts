@@ -16,8 +16,7 @@ export interface ToyCorpusOptions {
   /** Documents to write. */
   count: number;
   seed: number;
-  /** Shares of math / mcq / code / logic documents (default 0.45 / 0.35 / 0.1 / 0.1: the base is
-   *  measured on math and mcq; code stays at 0% at this size whatever its share). */
+  /** Shares of math / mcq / code / logic documents (default 0.4 / 0.25 / 0.2 / 0.15). */
   mix?: { math: number; mcq: number; code: number; logic: number };
 }
 
@@ -54,13 +53,7 @@ function mathDoc(rng: Rng, it: ToyItem): string {
 
 function mcqDoc(rng: Rng, it: ToyItem): string {
   const e = mcqFromRecord(it.record, it.key, 0);
-  // "So the answer is:" is the phrase the K&K teacher's traces close their reasoning with, so the
-  // letter has a chance to follow it into <answer> after the warmup
-  return dialog(
-    rng,
-    mcqPromptParts(e).user,
-    `${String(it.record.cot_content)} So the answer is: $\\boxed{${e.answer}}$.`,
-  );
+  return dialog(rng, mcqPromptParts(e).user, `${String(it.record.cot_content)} The answer is $\\boxed{${e.answer}}$.`);
 }
 
 function codeDoc(rng: Rng, it: ToyItem): string {
@@ -97,7 +90,7 @@ function logicDoc(seed: number): string {
 
 /** Seeded documents of the toy mix (with replacement from the train pools). */
 export function generateToyCorpus(o: ToyCorpusOptions): string[] {
-  const mix = o.mix ?? { math: 0.45, mcq: 0.35, code: 0.1, logic: 0.1 };
+  const mix = o.mix ?? { math: 0.4, mcq: 0.25, code: 0.2, logic: 0.15 };
   const pools = {
     math: byLevel(all(generateToyMath)),
     mcq: byLevel(all(generateToyMcq)),

@@ -1,37 +1,11 @@
 // toy-math: arithmetic and two-step word problems in the MATH record format (problem, solution
 // ending in \boxed{answer}, answer, level "Level n", type), graded by the real math verifier.
-// Solutions count one step at a time (a tiny model can learn "add one" from every item, not a
-// table of facts it never saw for held-out items).
 import { pickToyItems, range, type ToyGenerateOptions, type ToyItem } from './common.ts';
 
 export const TOY_MATH_LEVELS = [1, 2, 3, 4, 5] as const;
 
 const NAMES = ['Ann', 'Ben', 'Cara', 'Dan', 'Eva', 'Finn', 'Gus', 'Hana'];
 const THINGS = ['apples', 'books', 'coins', 'pens', 'shells', 'stamps'];
-
-/** "a + 1 = …, a + 2 = …, …, a + b = …": b unit steps from a (the larger addend first). */
-export function countUp(a: number, b: number): string {
-  if (b === 0) return `Adding 0 changes nothing: ${a} + 0 = ${a}.`;
-  return `${range(1, b)
-    .map((i) => `${a} + ${i} = ${a + i}`)
-    .join(', ')}.`;
-}
-
-/** "a - 1 = …, …, a - b = …". */
-export function countDown(a: number, b: number): string {
-  if (b === 0) return `Taking away 0 changes nothing: ${a} - 0 = ${a}.`;
-  return `${range(1, b)
-    .map((i) => `${a} - ${i} = ${a - i}`)
-    .join(', ')}.`;
-}
-
-/** The row of the larger factor: "b \times 1 = b, b \times 2 = 2b, …" up to the smaller one. */
-function timesRow(a: number, b: number): string {
-  const [big, small] = a >= b ? [a, b] : [b, a];
-  return `${range(1, small)
-    .map((i) => `${big} \\times ${i} = ${big * i}`)
-    .join(', ')}.`;
-}
 
 interface MathParts {
   key: string;
@@ -48,7 +22,7 @@ function parts(level: number): MathParts[] {
         out.push({
           key: `${a}+${b}`,
           problem: `What is $${a} + ${b}$?`,
-          steps: `We count up from the larger number: ${countUp(Math.max(a, b), Math.min(a, b))} So ${a} + ${b} = ${a + b}.`,
+          steps: `We add ${a} and ${b}: ${a} + ${b} = ${a + b}.`,
           answer: a + b,
         });
   if (level === 2)
@@ -58,25 +32,27 @@ function parts(level: number): MathParts[] {
           out.push({
             key: `${a}-${b}`,
             problem: `What is $${a} - ${b}$?`,
-            steps: `We count down from ${a}: ${countDown(a, b)} So ${a} - ${b} = ${a - b}.`,
+            steps: `We take ${b} away from ${a}: ${a} - ${b} = ${a - b}.`,
             answer: a - b,
           });
   if (level === 3)
     for (const a of range(10, 49))
-      for (const b of range(1, 9))
+      for (const b of range(1, 9)) {
+        const ones = (a % 10) + b;
         out.push({
           key: `${a}+${b}`,
           problem: `What is $${a} + ${b}$?`,
-          steps: `We count up from ${a}: ${countUp(a, b)} So ${a} + ${b} = ${a + b}.`,
+          steps: `The ones digits give ${a % 10} + ${b} = ${ones}, so ${a} + ${b} = ${a + b}.`,
           answer: a + b,
         });
+      }
   if (level === 4)
     for (const a of range(2, 9))
       for (const b of range(2, 9))
         out.push({
           key: `${a}*${b}`,
           problem: `What is $${a} \\times ${b}$?`,
-          steps: `We go along the row of ${Math.max(a, b)}: ${timesRow(a, b)} So ${a} \\times ${b} = ${a * b}.`,
+          steps: `${a} groups of ${b} make ${a * b}, so ${a} \\times ${b} = ${a * b}.`,
           answer: a * b,
         });
   if (level === 5)
@@ -89,7 +65,7 @@ function parts(level: number): MathParts[] {
               out.push({
                 key: `${name}:${thing}:${a}+${b}-${c}`,
                 problem: `${name} has ${a} ${thing}. ${name} gets ${b} more and then gives away ${c}. How many ${thing} does ${name} have now?`,
-                steps: `First ${countUp(a, b)} Then ${countDown(a + b, c)} So ${name} has ${a + b - c}.`,
+                steps: `First ${a} + ${b} = ${a + b}. Then ${a + b} - ${c} = ${a + b - c}.`,
                 answer: a + b - c,
               });
             }

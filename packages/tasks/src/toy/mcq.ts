@@ -3,7 +3,6 @@
 // RLVR can be checked across categories. Levels add options (4, 6, 10) and larger numbers.
 import { hashSeed, mulberry32 } from '../kk/rng.ts';
 import { pickToyItems, range, shuffled, type ToyGenerateOptions, type ToyItem } from './common.ts';
-import { countUp } from './math.ts';
 
 export const TOY_MCQ_LEVELS = [1, 2, 3] as const;
 export const TOY_MCQ_CATEGORIES = ['arithmetic', 'comparison', 'logic'] as const;
@@ -29,9 +28,8 @@ interface Item {
   question: string;
   correct: string;
   distractors: string[];
-  /** The reasoning, kept as MMLU-Pro's cot_content (the corpus teaches from it); comparison items
-   *  walk the options in letter order, so it needs them. */
-  why: string | ((options: string[]) => string);
+  /** One sentence of reasoning, kept as MMLU-Pro's cot_content (the corpus teaches from it). */
+  why: string;
 }
 
 function numberDistractors(answer: number, n: number, seed: number): string[] {
@@ -39,19 +37,6 @@ function numberDistractors(answer: number, n: number, seed: number): string[] {
   return shuffled(pool, seed)
     .slice(0, n - 1)
     .map(String);
-}
-
-/** A running maximum over the options in letter order: each step compares one number with the best so far. */
-function maxTrace(options: string[]): string {
-  let best = Number(options[0]);
-  const steps = [`${LETTERS[0]} is ${best}.`];
-  for (const [i, o] of options.entries()) {
-    if (i === 0) continue;
-    const larger = Number(o) > best;
-    if (larger) best = Number(o);
-    steps.push(`${LETTERS[i]} is ${o}, ${larger ? 'larger' : 'not larger'}.`);
-  }
-  return `${steps.join(' ')} The largest is ${best}.`;
 }
 
 function items(level: number): Item[] {
@@ -66,7 +51,7 @@ function items(level: number): Item[] {
         category: 'arithmetic',
         question: `What is ${a} + ${b}?`,
         correct: String(a + b),
-        why: `${countUp(Math.max(a, b), Math.min(a, b))} So ${a} + ${b} = ${a + b}.`,
+        why: `${a} + ${b} = ${a + b}.`,
         distractors: numberDistractors(a + b, n, hashSeed('mcq', level, key)),
       });
     }
@@ -80,7 +65,7 @@ function items(level: number): Item[] {
       category: 'comparison',
       question: `Which number is the largest?`,
       correct: String(max),
-      why: maxTrace,
+      why: `The largest of ${nums.join(', ')} is ${max}.`,
       distractors: nums.filter((x) => x !== max).map(String),
     });
   }
@@ -118,7 +103,7 @@ function enumerate(level: number): ToyItem[] {
         options,
         answer: LETTERS[idx],
         answer_index: idx,
-        cot_content: `${typeof it.why === 'string' ? it.why : it.why(options)} That is option ${LETTERS[idx]}.`,
+        cot_content: `${it.why} That is option ${LETTERS[idx]}.`,
         category: it.category,
         src: `toy-mcq-level-${level}`,
         level,
