@@ -5,7 +5,7 @@ import './gradients.ts';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerMissingKernels } from './kernels.ts';
-import { logicalCores, startWasmWithThreads, wasmStarted } from './wasm-threads.ts';
+import { logicalCores, MAX_WASM_THREADS, startWasmWithThreads, wasmStarted } from './wasm-threads.ts';
 import { adapterInfo, registerWebgpuBackend } from './webgpu-device.ts';
 
 export type BackendName = 'auto' | 'webgpu' | 'wasm' | 'cpu' | 'tensorflow';
@@ -73,7 +73,11 @@ export async function useBackend(
   }
   const ok =
     target === 'wasm' && !wasmStarted()
-      ? await startWasmWithThreads(wasm.threads ?? logicalCores(), () => tf.setBackend('wasm'), wasm.patchCores)
+      ? await startWasmWithThreads(
+          wasm.threads ?? Math.min(logicalCores(), MAX_WASM_THREADS),
+          () => tf.setBackend('wasm'),
+          wasm.patchCores,
+        )
       : await tf.setBackend(target);
   if (!ok) throw new BackendError(`backend ${target} failed to initialise`);
   await tf.ready();
