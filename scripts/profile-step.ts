@@ -7,10 +7,13 @@ import { type AdamW, accumulateGrads, applyGrads, makeSftBatch, type SftBatch, s
 type Example = { promptIds: number[]; completionIds: number[] };
 
 export interface StepProfile {
-  phases: { data: number; forward: number; backward: number; optimizer: number }; // ms
+  /** Wall and CPU (this process: user + system) ms per phase; CPU time is steadier on a loaded machine. */
+  phases: Record<'data' | 'forward' | 'backward' | 'optimizer', { wall: number; cpu: number }>;
   kernels: { name: string; calls: number; ms: number; gflop?: number }[]; // sorted by ms, descending
   kernelMs: number; // sum over kernels while profiling forward + backward + optimizer
-  profiledMs: number; // wall time of that profiled step: the rest is host code (fused attention, bookkeeping)
+  profiledMs: number; // time of that profiled step: the rest is host code (fused attention, bookkeeping)
+  /** 'cpu' where kernels run synchronously (wasm, cpu): kernel times are then this process's CPU time. */
+  clock: 'cpu' | 'wall';
 }
 
 /** 2·batch·M·N·K of a BatchMatMul from its input shapes and transpose attributes. */
@@ -41,36 +44,59 @@ export async function profileStep(
   maxGradNorm: number,
 ): Promise<StepProfile> {
   const now = (): number => performance.now();
-  let t = now();
+  /** Starts a wall + CPU clock; calling the result reads both in ms. */
+  const clock = (): (() => { wall: number; cpu: number }) => {
+    const w = now();
+    const c = process.cpuUsage();
+    return () => {
+      const d = process.cpuUsage(c);
+      return { wall: now() - w, cpu: (d.user + d.system) / 1000 };
+    };
+  };
+  let t = clock();
   const batch: SftBatch = makeSftBatch(examples, padTokenId);
-  const data = now() - t;
-  t = now();
+  const data = t();
+  t = clock();
   const loss = tf.tidy(() => sftLoss(model, batch));
   await loss.data();
   loss.dispose();
-  const forward = now() - t;
-  t = now();
+  const forward = t();
+  t = clock();
   const g = await accumulateGrads(model, () => sftLoss(model, batch), 1);
-  const grads = now() - t;
+  const grads = t();
+  const backward = { wall: grads.wall - forward.wall, cpu: grads.cpu - forward.cpu };
   // A tiny read waits for every queued kernel (WebGPU) before the clock stops.
   const probe = [...model.params.values()].reduce((a, b) => (b.size < a.size ? b : a));
-  t = now();
+  t = clock();
   await applyGrads(model, opt, g, lr, maxGradNorm);
   const s = tf.sum(probe);
   await s.data();
   s.dispose();
-  const optimizer = now() - t;
+  const optimizer = t();
 
   // Without this flag off, every kernel output is also read back for a NaN check.
   const check = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
   tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+  // On synchronous backends, time each kernel by this process's CPU time, not the wall clock: on a
+  // shared machine wall time also counts the other processes' turns.
+  const be = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  const wallTimer = be.time;
+  const cpuClock = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+  if (cpuClock)
+    be.time = async (f) => {
+      const c = process.cpuUsage();
+      f();
+      const d = process.cpuUsage(c);
+      return { kernelMs: (d.user + d.system) / 1000 };
+    };
   try {
-    const t0 = now();
+    const t0 = clock();
     const info = await tf.profile(async () => {
       const g2 = await accumulateGrads(model, () => sftLoss(model, batch), 1);
       await applyGrads(model, opt, g2, lr, maxGradNorm);
     });
-    const profiledMs = now() - t0;
+    const step = t0();
+    const profiledMs = cpuClock ? step.cpu : step.wall;
     const byName = new Map<string, { name: string; calls: number; ms: number; gflop?: number }>();
     let total = 0;
     for (const k of info.kernels) {
@@ -88,8 +114,15 @@ export async function profileStep(
       total += typeof ms === 'number' ? ms : 0;
     }
     const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
-    return { phases: { data, forward, backward: grads - forward, optimizer }, kernels, kernelMs: total, profiledMs };
+    return {
+      phases: { data, forward, backward, optimizer },
+      kernels,
+      kernelMs: total,
+      profiledMs,
+      clock: cpuClock ? 'cpu' : 'wall',
+    };
   } finally {
+    be.time = wallTimer;
     tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', check);
   }
 }
@@ -97,13 +130,16 @@ export async function profileStep(
 /** The profile as two Markdown tables (phases, then the `top` slowest kernels). */
 export function formatProfile(p: StepProfile, top = 12): string {
   const { data, forward, backward, optimizer } = p.phases;
-  const step = data + forward + backward + optimizer;
+  const sum = (k: 'wall' | 'cpu'): number => data[k] + forward[k] + backward[k] + optimizer[k];
   const pct = (x: number, of: number): string => `${((100 * x) / of).toFixed(1)}%`;
-  const rows = ['| phase | ms | share |', '|---|---|---|'];
+  const rows = ['| phase | wall ms | CPU ms | share of CPU |', '|---|---|---|---|'];
   for (const [k, v] of Object.entries({ data, forward, backward, 'clip + AdamW': optimizer }))
-    rows.push(`| ${k} | ${v.toFixed(1)} | ${pct(v, step)} |`);
-  rows.push(`| step | ${step.toFixed(1)} | 100% |`, '');
-  rows.push('| kernel | calls | ms | share of kernel time | GFLOP/s |', '|---|---|---|---|---|');
+    rows.push(`| ${k} | ${v.wall.toFixed(1)} | ${v.cpu.toFixed(1)} | ${pct(v.cpu, sum('cpu'))} |`);
+  rows.push(`| step | ${sum('wall').toFixed(1)} | ${sum('cpu').toFixed(1)} | 100% |`, '');
+  rows.push(
+    `| kernel | calls | ${p.clock === 'cpu' ? 'CPU' : 'wall'} ms | share of kernel time | GFLOP/s |`,
+    '|---|---|---|---|---|',
+  );
   for (const k of p.kernels.slice(0, top)) {
     const rate = k.gflop !== undefined && k.ms > 0 ? (k.gflop / (k.ms / 1000)).toFixed(1) : '';
     rows.push(`| ${k.name} | ${k.calls} | ${k.ms.toFixed(1)} | ${pct(k.ms, p.kernelMs)} | ${rate} |`);

@@ -1,7 +1,6 @@
 // AdamW with decoupled weight decay (as torch.optim.AdamW) and global-norm gradient clipping.
 // Its moments are plain variables so checkpoints can save and restore them exactly.
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedOpsEnabled } from '@warmup/core';
 
 export interface AdamWOptions {
   beta1: number;
@@ -47,10 +46,6 @@ export class AdamW {
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       const wd = this.decays(name) ? weightDecay : 0;
-      if (hostUpdate()) {
-        adamwOnHost(p, g, m, v, { beta1, beta2, eps, wd, lr, bc1, bc2 });
-        continue;
-      }
       tf.tidy(() => {
         const m2 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
@@ -67,48 +62,6 @@ export class AdamW {
     for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
     this.m.clear();
     this.v.clear();
-  }
-}
-
-/** On wasm and cpu, one host loop per parameter instead of about a dozen elementwise kernels, each
- *  of which reads and writes the whole tensor (8% of a kk-10m step on wasm); off with setFusedOps. */
-function hostUpdate(): boolean {
-  const be = tf.getBackend();
-  return fusedOpsEnabled() && (be === 'wasm' || be === 'cpu');
-}
-
-/** The same update as the tensor path, element by element (intermediates in float64). */
-function adamwOnHost(
-  p: tf.Variable,
-  g: tf.Tensor,
-  m: tf.Variable,
-  v: tf.Variable,
-  o: { beta1: number; beta2: number; eps: number; wd: number; lr: number; bc1: number; bc2: number },
-): void {
-  const pv = p.dataSync() as Float32Array;
-  const gv = g.dataSync() as Float32Array;
-  const mv = m.dataSync() as Float32Array;
-  const vv = v.dataSync() as Float32Array;
-  const n = pv.length;
-  const p2 = new Float32Array(n);
-  const m2 = new Float32Array(n);
-  const v2 = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const gi = gv[i];
-    const mi = o.beta1 * mv[i] + (1 - o.beta1) * gi;
-    const vi = o.beta2 * vv[i] + (1 - o.beta2) * gi * gi;
-    m2[i] = mi;
-    v2[i] = vi;
-    p2[i] = pv[i] - o.lr * (mi / o.bc1 / (Math.sqrt(vi / o.bc2) + o.eps) + o.wd * pv[i]);
-  }
-  for (const [x, data] of [
-    [m, m2],
-    [v, v2],
-    [p, p2],
-  ] as const) {
-    const t = tf.tensor(data, x.shape);
-    x.assign(t);
-    t.dispose();
   }
 }
 
