@@ -11,9 +11,18 @@ export function fusedAttentionActive(): boolean {
   return fusedOpsEnabled() && (be === 'wasm' || be === 'cpu') && hasSimdGemm();
 }
 
-/** dst[S*R] = transpose of src[R*S]. */
-function transpose(src: Float32Array, R: number, S: number): Float32Array {
-  const dst = new Float32Array(R * S);
+// Scratch arrays reused across calls (one per role, grown as needed): fresh arrays per (batch, kv
+// head) made the garbage collector a seventh of a training step.
+const scratchArrays = new Map<string, Float32Array>();
+function scratch(role: string, size: number): Float32Array {
+  let a = scratchArrays.get(role);
+  if (!a || a.length < size) scratchArrays.set(role, (a = new Float32Array(size)));
+  return a.subarray(0, size);
+}
+
+/** dst[S*R] = transpose of src[R*S], into scratch `role`. */
+function transpose(src: Float32Array, R: number, S: number, role: string): Float32Array {
+  const dst = scratch(role, R * S);
   for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) dst[s * R + r] = src[r * S + s];
   return dst;
 }
@@ -29,9 +38,9 @@ interface Dims {
 }
 
 /** Rows of group (b, g) of a [B, T, H, hd] array as [rep*T, hd] (row = local head * T + t), times `scale`. */
-function gatherGroup(x: Float32Array, d: Dims, b: number, g: number, scale: number): Float32Array {
+function gatherGroup(x: Float32Array, d: Dims, b: number, g: number, scale: number, role: string): Float32Array {
   const { T, H, hd, rep } = d;
-  const out = new Float32Array(rep * T * hd);
+  const out = scratch(role, rep * T * hd);
   for (let hl = 0; hl < rep; hl++)
     for (let t = 0; t < T; t++) {
       const src = ((b * T + t) * H + g * rep + hl) * hd;
@@ -74,7 +83,8 @@ export function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m
       for (let g = 0; g < KV; g++) {
         const kg = kv.subarray((b * KV + g) * S * hd, (b * KV + g + 1) * S * hd);
         const vg = vv.subarray((b * KV + g) * S * hd, (b * KV + g + 1) * S * hd);
-        const scores = simdMatmul(gatherGroup(qv, d, b, g, scale), transpose(kg, S, hd), R, hd, S);
+        const qg = gatherGroup(qv, d, b, g, scale, 'q');
+        const scores = simdMatmul(qg, transpose(kg, S, hd, 'kT'), R, hd, S, scratch('scores', R * S));
         const p = probs.subarray((b * KV + g) * R * S, (b * KV + g + 1) * R * S);
         for (let r = 0; r < R; r++) {
           const m = (b * T + (r % T)) * S;
@@ -94,7 +104,7 @@ export function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m
           const inv = 1 / sum;
           for (let s = 0; s < S; s++) p[o + s] *= inv;
         }
-        scatterGroup(ctx, simdMatmul(p, vg, R, S, hd), d, b, g, 1);
+        scatterGroup(ctx, simdMatmul(p, vg, R, S, hd, scratch('o', R * hd)), d, b, g, 1);
       }
     const value = tf.tensor2d(ctx, [B * T, H * hd]);
     const gradFunc = (dy: tf.Tensor) => {
@@ -108,18 +118,19 @@ export function fusedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m
           const kg = kv.subarray(off, off + S * hd);
           const vg = vv.subarray(off, off + S * hd);
           const p = probs.subarray((b * KV + g) * R * S, (b * KV + g + 1) * R * S);
-          const dO = gatherGroup(dyv, d, b, g, 1);
-          const O = gatherGroup(ctx, d, b, g, 1);
-          const dP = simdMatmul(dO, transpose(vg, S, hd), R, hd, S);
+          const dO = gatherGroup(dyv, d, b, g, 1, 'dO');
+          const O = gatherGroup(ctx, d, b, g, 1, 'O');
+          const dP = simdMatmul(dO, transpose(vg, S, hd, 'vT'), R, hd, S, scratch('dP', R * S));
           // dS = P * (dP - rowsum(dO * O)): the softmax backward.
           for (let r = 0; r < R; r++) {
             let dot = 0;
             for (let e = 0; e < hd; e++) dot += dO[r * hd + e] * O[r * hd + e];
             for (let s = r * S; s < r * S + S; s++) dP[s] = p[s] * (dP[s] - dot);
           }
-          scatterGroup(dq, simdMatmul(dP, kg, R, S, hd), d, b, g, scale);
-          dk.set(simdMatmul(transpose(dP, R, S), gatherGroup(qv, d, b, g, scale), S, R, hd), off);
-          dv.set(simdMatmul(transpose(p, R, S), dO, S, R, hd), off);
+          scatterGroup(dq, simdMatmul(dP, kg, R, S, hd, scratch('dq', R * hd)), d, b, g, scale);
+          const qg = gatherGroup(qv, d, b, g, scale, 'q');
+          simdMatmul(transpose(dP, R, S, 'dPT'), qg, S, R, hd, dk.subarray(off, off + S * hd));
+          simdMatmul(transpose(p, R, S, 'pT'), dO, S, R, hd, dv.subarray(off, off + S * hd));
         }
       return [tf.tensor4d(dq, q.shape), tf.tensor4d(dk, k.shape), tf.tensor4d(dv, v.shape)];
     };

@@ -188,9 +188,16 @@ export function hasSimdGemm(): boolean {
 
 const ceil = (n: number, m: number): number => Math.ceil(n / m) * m;
 
-/** a [M, K] @ b [K, N] -> [M, N] (row-major Float32Arrays), on the SIMD kernel. Throws where it is
- *  unavailable (check hasSimdGemm). */
-export function simdMatmul(a: Float32Array, b: Float32Array, M: number, K: number, N: number): Float32Array {
+/** a [M, K] @ b [K, N] -> [M, N] (row-major Float32Arrays), on the SIMD kernel, into `out` when
+ *  given (its first M*N elements). Throws where the kernel is unavailable (check hasSimdGemm). */
+export function simdMatmul(
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+  out: Float32Array = new Float32Array(M * N),
+): Float32Array {
   const kern = load();
   if (!kern) throw new Error('simdMatmul: WebAssembly SIMD is not available');
   const Mp = ceil(M, 4);
@@ -210,7 +217,6 @@ export function simdMatmul(a: Float32Array, b: Float32Array, M: number, K: numbe
     for (let r = 0; r < K; r++) heap.set(b.subarray(r * N, r * N + N), bOff / 4 + r * Np);
   }
   kern.gemm(aOff, bOff, cOff, Mp, Np, K);
-  const out = new Float32Array(M * N);
   if (Np === N) out.set(heap.subarray(cOff / 4, cOff / 4 + M * N));
   else for (let r = 0; r < M; r++) out.set(heap.subarray(cOff / 4 + r * Np, cOff / 4 + r * Np + N), r * N);
   return out;
