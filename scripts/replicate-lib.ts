@@ -94,6 +94,19 @@ export function levelPass1(
   return out;
 }
 
+/** Mean over questions of the per-question rate of samples that are correct and pass the format gate. */
+export function strictPass1(samples: readonly { id: string; correct: boolean; format_ok?: boolean }[]): number {
+  const perQ = new Map<string, { c: number; n: number }>();
+  for (const s of samples) {
+    const q = perQ.get(s.id) ?? { c: 0, n: 0 };
+    q.n++;
+    if (s.correct && s.format_ok) q.c++;
+    perQ.set(s.id, q);
+  }
+  const rates = [...perQ.values()].map((q) => q.c / q.n);
+  return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : Number.NaN;
+}
+
 /** One evaluation of one model (an arm, trained on a domain for RLVR arms) on one domain, one seed. */
 export interface EvalResult {
   seed: number;
@@ -102,6 +115,8 @@ export interface EvalResult {
   trainedOn?: string;
   evalDomain: string;
   pass1: number;
+  /** pass@1 counting a sample only when it also passes the R1 format gate (what the GRPO reward needs). */
+  strictPass1?: number;
   passk: Record<string, number>;
   levels: Record<string, { questions: number; pass1: number }>;
   formatFailureRate: number;
@@ -113,6 +128,7 @@ export interface Aggregate {
   evalDomain: string;
   seeds: number[];
   pass1: MeanStd;
+  strictPass1: MeanStd;
   passk: Record<string, MeanStd>;
   levels: Record<string, MeanStd>;
   formatFailureRate: MeanStd;
@@ -140,6 +156,7 @@ export function aggregateOverSeeds(results: readonly EvalResult[]): Map<string, 
       evalDomain: rs[0].evalDomain,
       seeds: rs.map((r) => r.seed).sort((a, b) => a - b),
       pass1: over((r) => r.pass1),
+      strictPass1: over((r) => r.strictPass1),
       passk: Object.fromEntries(ks.map((kk) => [kk, over((r) => r.passk[kk])])),
       levels: Object.fromEntries(ls.map((l) => [l, over((r) => r.levels[l]?.pass1)])),
       formatFailureRate: over((r) => r.formatFailureRate),

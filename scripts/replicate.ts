@@ -30,6 +30,7 @@ import {
   RLVR_ARMS,
   type RlvrArm,
   settingsKey,
+  strictPass1,
 } from './replicate-lib.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -384,6 +385,7 @@ function collect(): EvalResult[] {
     const samples = readJsonl(path.join(e.stage.dir, 'completions.jsonl')) as unknown as {
       id: string;
       correct: boolean;
+      format_ok?: boolean;
     }[];
     results.push({
       seed: e.seed,
@@ -391,6 +393,7 @@ function collect(): EvalResult[] {
       trainedOn: e.trainedOn,
       evalDomain: e.evalDomain,
       pass1: rep.pass1.mean,
+      strictPass1: strictPass1(samples),
       passk: rep.passk,
       levels: levelPass1(samples, levels),
       formatFailureRate: rep.format_failure_rate,
@@ -411,6 +414,16 @@ function report(results: EvalResult[]): string {
     `| arm | ${domains.map((d) => `toy-${d}`).join(' | ')} |`,
     `|---|${domains.map(() => '---:|').join('')}`,
     ...REPLICATION_ARMS.map((a) => `| ${a} | ${domains.map((d) => cell(onTarget(aggs, a, d))).join(' | ')} |`),
+    '',
+  );
+  L.push(
+    '## pass@1 counting only completions that pass the format gate (%, mean ± std over seeds, target domain)\n',
+    'The GRPO reward gives −2 to any completion without `<think>…</think> <answer>…</answer>`; the pass@1 above grades the last answer of the whole completion regardless.\n',
+    `| arm | ${domains.map((d) => `toy-${d}`).join(' | ')} |`,
+    `|---|${domains.map(() => '---:|').join('')}`,
+    ...REPLICATION_ARMS.map(
+      (a) => `| ${a} | ${domains.map((d) => pct(onTarget(aggs, a, d)?.strictPass1)).join(' | ')} |`,
+    ),
     '',
   );
   const ks = [...new Set(results.flatMap((r) => Object.keys(r.passk)))].sort((a, b) => Number(a) - Number(b));

@@ -11,6 +11,7 @@ import {
   onTarget,
   pct,
   settingsKey,
+  strictPass1,
 } from '../scripts/replicate-lib.ts';
 
 describe('settingsKey', () => {
@@ -64,6 +65,19 @@ describe('levels', () => {
       '1': { questions: 2, pass1: 0.75 },
       '2': { questions: 1, pass1: 0 },
     });
+  });
+});
+
+describe('strictPass1', () => {
+  it('counts a sample only when it is correct and passes the format gate', () => {
+    const samples = [
+      { id: 'a', correct: true, format_ok: false },
+      { id: 'a', correct: true, format_ok: true },
+      { id: 'b', correct: false, format_ok: true },
+      { id: 'b', correct: true },
+    ];
+    expect(strictPass1(samples)).toBeCloseTo(0.25, 12); // a: 1/2, b: 0/2
+    expect(Number.isNaN(strictPass1([]))).toBe(true);
   });
 });
 
