@@ -25,13 +25,6 @@ export function logicalCores(): number {
   return typeof n === 'number' && n >= 1 ? n : 1;
 }
 
-/** Whether this page may start the threaded build: SharedArrayBuffer needs cross-origin isolation
- *  (COOP/COEP) in browsers. Node has no such gate, but the caller must bring its own loader there. */
-export function crossOriginIsolated(): boolean {
-  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
-  return g.crossOriginIsolated !== false && typeof g.SharedArrayBuffer === 'function';
-}
-
 /** Run the wasm backend's start-up (`start`) asking for `threads` XNNPACK threads. tfjs-backend-wasm
  *  4.22 caps its pool at half the logical cores it reads from `navigator.hardwareConcurrency` (to skip
  *  hyper-threads), which leaves one thread on a 2-vCPU machine or laptop; for the duration of its
