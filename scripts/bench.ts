@@ -34,8 +34,16 @@ export interface TrainFigure {
   batch: number;
   seq: number;
   /** Median tokens/s over rounds per backend, with the adapter for WebGPU (e.g. llvmpipe). */
-  ours: { backend: string; adapter?: string; tokensPerS: number | null; rounds: number[]; error?: string }[];
-  torch: { version: string; threads: number; tokensPerS: number; rounds: number[] } | null;
+  ours: {
+    backend: string;
+    adapter?: string;
+    tokensPerS: number | null;
+    rounds: number[];
+    /** Median tokens per CPU-second of the process (all threads), steadier under load. */
+    tokensPerCpuS?: number | null;
+    error?: string;
+  }[];
+  torch: { version: string; threads: number; tokensPerS: number; rounds: number[]; tokensPerCpuS?: number } | null;
   torchNote: string | null;
 }
 
@@ -84,8 +92,8 @@ function runJson(script: string, args: string[]): Record<string, unknown> {
 type KvPair = { concat: number; preallocated: number };
 
 interface TrainJson {
-  backends: { backend: string; adapter?: string; tokensPerS?: number; error?: string }[];
-  torch: { torch: string; threads: number; tokens_per_s: number } | null;
+  backends: { backend: string; adapter?: string; tokensPerS?: number; cpuSeconds?: number[]; error?: string }[];
+  torch: { torch: string; threads: number; tokens_per_s: number; cpu_step_seconds?: number[] } | null;
   torchNote: string | null;
 }
 
@@ -143,6 +151,7 @@ async function main(): Promise<void> {
   const perShape = shapes.map(() => ({
     ours: new Map<string, TrainJson['backends'][number][]>(),
     torch: [] as number[],
+    torchCpu: [] as number[],
   }));
   let torchInfo: TrainJson['torch'] = null;
   let torchNote: string | null = null;
@@ -168,6 +177,8 @@ async function main(): Promise<void> {
         perShape[i].ours.set(be, list);
         if (out.torch) {
           perShape[i].torch.push(out.torch.tokens_per_s);
+          const c = out.torch.cpu_step_seconds;
+          if (c?.length) perShape[i].torchCpu.push((s.batch * s.seq * c.length) / c.reduce((a, b) => a + b, 0));
           torchInfo = out.torch;
         }
         if (j === 0 && out.torchNote) torchNote = out.torchNote;
@@ -208,10 +219,14 @@ async function main(): Promise<void> {
     ours: o.backends.map((be) => {
       const runs = perShape[i].ours.get(be) ?? [];
       const ok = runs.filter((x) => x.tokensPerS !== undefined).map((x) => x.tokensPerS!);
+      const cpu = runs
+        .filter((x) => x.cpuSeconds?.length)
+        .map((x) => (s.batch * s.seq * x.cpuSeconds!.length) / x.cpuSeconds!.reduce((a, b) => a + b, 0));
       return {
         backend: be,
         adapter: runs.find((x) => x.adapter)?.adapter,
         tokensPerS: ok.length ? median(ok) : null,
+        tokensPerCpuS: cpu.length ? median(cpu) : null,
         rounds: ok,
         error: ok.length ? undefined : runs.find((x) => x.error)?.error,
       };
@@ -223,6 +238,7 @@ async function main(): Promise<void> {
             threads: (torchInfo as { threads: number }).threads,
             tokensPerS: median(perShape[i].torch),
             rounds: perShape[i].torch,
+            tokensPerCpuS: perShape[i].torchCpu.length ? median(perShape[i].torchCpu) : undefined,
           }
         : null,
     torchNote,
@@ -274,16 +290,21 @@ export function formatTables(r: BenchRecord, shapes: { preset: string; label?: s
   const lines = [
     `${r.date.slice(0, 10)}, ${r.machine.cpu} (${r.machine.cores} cores), Node ${r.node}, wasm threads ${r.wasmThreads}${r.quick ? ', QUICK (smoke test: figures mean nothing)' : ''}; load average ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
     '',
-    `| model (SFT tokens/s) | ${head.join(' | ')} | ${torchHead} | PyTorch / ours, wasm |`,
-    `|---|${head.map(() => '---:|').join('')}---:|---:|`,
+    `| model (SFT tokens/s) | ${head.join(' | ')} | ${torchHead} | PyTorch / ours, wasm | the same per CPU-s |`,
+    `|---|${head.map(() => '---:|').join('')}---:|---:|---:|`,
   ];
   for (const t of r.train) {
     const label = shapes.find((s) => s.preset === t.preset)?.label ?? t.preset;
     const wasm = t.ours.find((x) => x.backend === 'wasm')?.tokensPerS;
     const ratio = t.torch && wasm ? `**${(t.torch.tokensPerS / wasm).toFixed(2)}×**` : '–';
+    const wasmCpu = t.ours.find((x) => x.backend === 'wasm')?.tokensPerCpuS;
+    const cpuRatio =
+      t.torch?.tokensPerCpuS && wasmCpu
+        ? `${(t.torch.tokensPerCpuS / wasmCpu).toFixed(2)}× (${fmt(t.torch.tokensPerCpuS)} / ${fmt(wasmCpu)})`
+        : '–';
     const cells = t.ours.map((x) => (x.tokensPerS == null ? 'unavailable' : fmt(x.tokensPerS)));
     lines.push(
-      `| ${label}, batch ${t.batch} × ${t.seq} | ${cells.join(' | ')} | ${fmt(t.torch?.tokensPerS)} | ${ratio} |`,
+      `| ${label}, batch ${t.batch} × ${t.seq} | ${cells.join(' | ')} | ${fmt(t.torch?.tokensPerS)} | ${ratio} | ${cpuRatio} |`,
     );
   }
   const note = r.train.find((t) => t.torchNote)?.torchNote;

@@ -233,10 +233,13 @@ def main():
 
         losses = [step() for _ in range(a.warmup)]
         times = []
+        cpu_times = []  # CPU time of the whole process (all threads): steadier than wall time under load
         for _ in range(a.steps):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             losses.append(step())
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
         total = sum(times)
         result.update({
             "parameters": sum(p.numel() for p in model.parameters()),
@@ -245,6 +248,7 @@ def main():
             "steps": a.steps,
             "warmup": a.warmup,
             "step_seconds": times,
+            "cpu_step_seconds": cpu_times,
             "tokens_per_s": B * T * a.steps / total,
             "first_loss": losses[0],
             "last_loss": losses[-1],

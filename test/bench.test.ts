@@ -19,10 +19,10 @@ const record: BenchRecord = {
       batch: 8,
       seq: 128,
       ours: [
-        { backend: 'wasm', tokensPerS: 1000, rounds: [900, 1000, 1100] },
+        { backend: 'wasm', tokensPerS: 1000, rounds: [900, 1000, 1100], tokensPerCpuS: 1000 },
         { backend: 'webgpu', adapter: 'llvmpipe', tokensPerS: null, rounds: [], error: 'no adapter' },
       ],
-      torch: { version: '1.13', threads: 1, tokensPerS: 5000, rounds: [5000] },
+      torch: { version: '1.13', threads: 1, tokensPerS: 5000, rounds: [5000], tokensPerCpuS: 4000 },
       torchNote: null,
     },
     {
@@ -54,10 +54,12 @@ describe('bench table', () => {
 
   it('has a column per backend (adapter named), the PyTorch figure and the ratio to wasm', () => {
     expect(text).toContain(
-      '| model (SFT tokens/s) | ours, wasm | ours, webgpu (llvmpipe) | PyTorch, 1 thread | PyTorch / ours, wasm |',
+      '| model (SFT tokens/s) | ours, wasm | ours, webgpu (llvmpipe) | PyTorch, 1 thread | PyTorch / ours, wasm | the same per CPU-s |',
     );
-    expect(text).toContain("| 1.8M (the peer's size), batch 8 × 128 | 1000 | unavailable | 5000 | **5.00×** |");
-    expect(text).toContain('| kk-10m, batch 4 × 128 | 200 | 50.0 | – | – |');
+    expect(text).toContain(
+      "| 1.8M (the peer's size), batch 8 × 128 | 1000 | unavailable | 5000 | **5.00×** | 4.00× (4000 / 1000) |",
+    );
+    expect(text).toContain('| kk-10m, batch 4 × 128 | 200 | 50.0 | – | – | – |');
     expect(text).toContain('peer-1.8m webgpu: no adapter');
   });
 
