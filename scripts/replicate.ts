@@ -405,9 +405,27 @@ function collect(): EvalResult[] {
 const cell = (a: Aggregate | undefined): string =>
   a ? `${pct(a.pass1)} (${a.pass1.values.map((v) => (100 * v).toFixed(0)).join(' / ')})` : '–';
 
+/** The paper's reported pass@1 (%) for Qwen2.5-3B, as restated in docs/METHOD.md; undefined: not reported there. */
+const PAPER: Record<ToyDomain, { bench: string } & Partial<Record<Arm, number>>> = {
+  math: { bench: 'MATH-500', base: 43.8, warmup: 54.0, 'warmup-rlvr': 64.5, 'base-rlvr-full': 63.2 },
+  mcq: { bench: 'MMLU-Pro', base: 29.2, warmup: 38.2 },
+  code: { bench: 'HumanEval+', base: 32.5, warmup: 47.8 },
+};
+
 function report(results: EvalResult[]): string {
   const aggs = aggregateOverSeeds(results);
   const L: string[] = [];
+  L.push(
+    '## Beside the paper (pass@1, %)\n',
+    'Ours: toy domain, mean ± sample std over seeds. Paper: Qwen2.5-3B on the real benchmark as restated in docs/METHOD.md (– = not given there).\n',
+    `| arm | ${domains.map((d) => `toy-${d} (ours) | ${PAPER[d].bench} (paper)`).join(' | ')} |`,
+    `|---|${domains.map(() => '---:|---:|').join('')}`,
+    ...REPLICATION_ARMS.map(
+      (a) =>
+        `| ${a} | ${domains.map((d) => `${pct(onTarget(aggs, a, d)?.pass1)} | ${PAPER[d][a]?.toFixed(1) ?? '–'}`).join(' | ')} |`,
+    ),
+    '',
+  );
   L.push(
     '## pass@1 on the target domain (%, mean ± sample std over seeds; per-seed values in brackets)\n',
     `RLVR arms are trained on the column's domain. ${S.evalLimit} held-out questions × ${S.samples} samples per seed.\n`,
@@ -555,7 +573,7 @@ const reused = evals.filter((e) => existsSync(path.join(e.stage.dir, 'reused.jso
 const generated = [
   `Base: \`${baseInfo.path}\` (snapshot sha256 ${baseSha.slice(0, 12)}), last commit ${baseInfo.commit}${baseInfo.dirty ? ' (UNCOMMITTED changes)' : ''}.`,
   `Settings: \`${JSON.stringify(settings)}\`.`,
-  `Runs (sum of each run's wall time, ${jobs} at a time): ${groups.join('; ')}. ` +
+  `Runs (sum of each run's own wall time${f['report-only'] ? '' : `, ${jobs} at a time`}): ${groups.join('; ')}. ` +
     `${reused} evaluations of RLVR models whose weights RLVR left byte-identical are their start model's evaluation (reused, not re-run).\n`,
   report(results),
   '## GRPO learning signal (per run)\n',
