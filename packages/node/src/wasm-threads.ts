@@ -78,8 +78,16 @@ export function installNodeWasmThreads(threads: number): boolean {
   const { wasmWorkerContents } = require(path.join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
     wasmWorkerContents: string;
   };
-  // The string keeps "\n" escapes that a template literal turned into newlines (as tfjs does for its Blob).
-  const workerFile = workerScriptFile(wasmWorkerContents.replace(/\n/g, '\\n'));
+  let workerFile: string;
+  try {
+    // The string keeps "\n" escapes that a template literal turned into newlines (as tfjs does for its Blob).
+    workerFile = workerScriptFile(wasmWorkerContents.replace(/\n/g, '\\n'));
+  } catch (e) {
+    process.stderr.write(
+      `warning: wasm runs on one thread: cannot write its pthread worker script to ${nodeOs.tmpdir()} (${(e as Error).message})\n`,
+    );
+    return false;
+  }
   const wasmFile = path.join(dir, 'tfjs-backend-wasm-threaded-simd.wasm');
   const priority = 2; // tfjs-backend-wasm's own
   tf.removeBackend('wasm');
