@@ -26,4 +26,3 @@ export { fusedAttentionActive } from './fused-attention.ts';
 export { fusedOpsEnabled, setFusedOps } from './fused-switch.ts';
 export * from './wasm-threads.ts';
 export * from './kv-cache.ts';
-export * from './kv-cache.ts';
