@@ -3,6 +3,7 @@
 // Pure arithmetic on the config and flags, shared by the CLI and the web app.
 import type { Qwen2Config } from './config.ts';
 import { countParameters } from './config.ts';
+import { fusedOpsEnabled } from './fused-switch.ts';
 import type { LoraTarget } from './lora-targets.ts';
 import { LORA_TARGETS } from './lora-targets.ts';
 
@@ -95,15 +96,26 @@ export function loraParameters(c: Qwen2Config, rank: number, targets: readonly L
 /** Floats the forward pass leaves alive per token per layer (counted op by op in model.ts:
  *  RMSNorms, fused q/k/v with bias, RoPE, grouped attention scores over `keys`, SwiGLU MLP),
  *  plus the LoRA adapters' [N, r] and [N, out] intermediates. */
-function floatsPerTokenLayer(c: Qwen2Config, keys: number, lora?: { rank: number; targets: readonly LoraTarget[] }) {
+function floatsPerTokenLayer(
+  c: Qwen2Config,
+  keys: number,
+  attention: 'unfused' | 'fused-train' | 'fused-infer',
+  lora?: { rank: number; targets: readonly LoraTarget[] },
+) {
   const D = c.hiddenSize;
   const qDim = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
   const q3 = qDim + 2 * kv;
   const I = c.intermediateSize;
   const norms = 2 * (3 * D + 3);
-  const attnIn = 3 * q3 + 5 * qDim + 7 * kv + 2 * qDim; // proj+bias+slices, RoPE on q and k, k/v transposes, scaled q
-  const attn = 3 * c.numHeads * keys + 2 * qDim + 2 * D; // scores, +mask, softmax; context; o proj + residual
+  // Unfused: proj+bias+slices, RoPE on q and k via slices/concat, k/v transposes, scaled q; scores,
+  // scores + mask and softmax as tensors; context and its transpose. Fused (wasm, cpu): RoPE in one op,
+  // q neither transposed nor scaled, the context written once; the softmax lives on the JS heap and
+  // is kept only while a gradient tape records.
+  const fused = attention !== 'unfused';
+  const attnIn = fused ? 3 * q3 + 2 * qDim + 4 * kv : 3 * q3 + 5 * qDim + 7 * kv + 2 * qDim;
+  const scoreCopies = attention === 'unfused' ? 3 : attention === 'fused-train' ? 1 : 0;
+  const attn = scoreCopies * c.numHeads * keys + (fused ? qDim : 2 * qDim) + 2 * D; // + o proj + residual
   const mlp = 7 * I + 2 * D;
   let adapters = 0;
   if (lora && lora.rank > 0) {
@@ -123,6 +135,8 @@ function floatsPerTokenLayer(c: Qwen2Config, keys: number, lora?: { rank: number
 
 /** The bytes each part of a command needs on a backend. */
 export function planMemory(input: PlanInput): MemoryPlan {
+  // wasm and cpu run attention as one fused op (fused-attention.ts) unless the fused ops are off.
+  const fusedAttn = fusedOpsEnabled() && (input.backend === 'wasm' || input.backend === 'cpu');
   const c = input.config;
   const V = c.vocabSize;
   const D = c.hiddenSize;
@@ -165,7 +179,12 @@ export function planMemory(input: PlanInput): MemoryPlan {
     const B = input.batchSize ?? 1;
     const T = input.seqLen ?? 512;
     const N = B * T;
-    const perLayer = floatsPerTokenLayer(c, T, rank > 0 ? { rank, targets } : undefined);
+    const perLayer = floatsPerTokenLayer(
+      c,
+      T,
+      fusedAttn ? 'fused-train' : 'unfused',
+      rank > 0 ? { rank, targets } : undefined,
+    );
     const kept = (N * (L * perLayer + 2 * D + 2 * c.headDim) + B * T * T) * F32;
     add('activations (kept for backward)', kept, `${B} × ${T} tokens through ${L} layers`);
     // TF.js frees no activation gradient until the backward pass ends, and a slice's gradient is
@@ -198,9 +217,13 @@ export function planMemory(input: PlanInput): MemoryPlan {
     const kvBytes = 2 * L * R * c.numKvHeads * c.headDim * S * F32;
     add('kv cache', 2 * kvBytes, `${R} rows × ${S} positions (old and new cache coexist while a step appends)`);
     // Generation runs each step in one tf.tidy: every layer's intermediates stay until it ends.
-    const prefill = R * Pl * (L * floatsPerTokenLayer(c, Pl) + 2 * D + 2 * c.headDim) + R * Pl * Pl;
+    const prefill =
+      R * Pl * (L * floatsPerTokenLayer(c, Pl, fusedAttn ? 'fused-infer' : 'unfused') + 2 * D + 2 * c.headDim) +
+      R * Pl * Pl;
     // × 1.2: TF.js ops allocate a little more than the count above (measured in memory-plan.test.ts).
     add('prefill activations', 1.2 * prefill * F32, `${R} × ${Pl} prompt tokens in one pass`);
+    // Fused attention keeps no scores without a gradient tape: one layer's softmax at a time.
+    if (fusedAttn) add('prefill attention softmax', R * c.numHeads * Pl * Pl * F32, 'one layer at a time, JS heap');
     add('sampling logits', 3 * R * V * F32, `${R} rows × ${V} vocabulary`);
   }
   const total = sum(items.map((i) => i.bytes));
