@@ -1,12 +1,13 @@
 // `warmup pipeline` end to end with minimal settings: stage x/N lines, four evaluated arms on the
 // target and a cross-domain task, a summary table with units, the no-learning-signal warning, a
-// re-run that skips every finished stage, and refusal (exit 2) of changed settings unless --force.
+// re-run that skips every finished stage, refusal (exit 2) of changed settings unless --force, and an
+// interrupted training stage continued from its checkpoint.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { settingsDiff } from '../src/commands/pipeline.ts';
+import { restartArgs, settingsDiff } from '../src/commands/pipeline.ts';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'apps/cli/bin/warmup.js');
@@ -66,7 +67,42 @@ describe('warmup pipeline', () => {
       /other settings — warmup \(SFT on K&K traces\): --max-steps 2 → 3, --warmup-steps 2 → 3\. Pass --force/,
     );
     expect(existsSync(path.join(out, 'warmup', 'final', 'model.safetensors'))).toBe(true);
+
+    // A stage interrupted after its checkpoint (no final/): other settings are refused, the same
+    // settings continue it with --resume instead of failing on the folder the stage left.
+    rmSync(path.join(out, 'warmup-rlvr', 'final'), { recursive: true });
+    const other = spawnSync('node', [...args, '--grpo-steps', '2'], { encoding: 'utf8' });
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/finished or interrupted\) run with other settings — .*warmup \+ RLVR/);
+    const resumed = spawnSync('node', args, { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(
+      /\(continuing the interrupted stage from its checkpoint\)\n {2}\$ warmup grpo .*--resume\n/,
+    );
+    expect(resumed.stderr.match(/done already/g)?.length).toBe(11);
+    expect(existsSync(path.join(out, 'warmup-rlvr', 'final', 'model.safetensors'))).toBe(true);
   }, 600_000);
+
+  it('restarts an unfinished training stage from its checkpoint, or from scratch when it had none', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'warmup-restart-'));
+    const withCkpt = path.join(root, 'a');
+    mkdirSync(path.join(withCkpt, 'checkpoint'), { recursive: true });
+    writeFileSync(path.join(withCkpt, 'checkpoint', 'trainer_state.json'), '{}');
+    expect(restartArgs(withCkpt)).toEqual(['--resume']);
+    expect(existsSync(withCkpt)).toBe(true);
+    // a crash between the two renames of a checkpoint swap: only the previous copy, as *.old
+    const midSwap = path.join(root, 'b');
+    mkdirSync(path.join(midSwap, '.checkpoint.ready-1-2.old'), { recursive: true });
+    writeFileSync(path.join(midSwap, '.checkpoint.ready-1-2.old', 'trainer_state.json'), '{}');
+    expect(restartArgs(midSwap)).toEqual(['--resume']);
+    expect(existsSync(path.join(midSwap, 'checkpoint', 'trainer_state.json'))).toBe(true);
+    // stopped before its first checkpoint: the folder (metrics of a run that cannot resume) goes
+    const noCkpt = path.join(root, 'c');
+    mkdirSync(noCkpt);
+    writeFileSync(path.join(noCkpt, 'metrics.jsonl'), '{"step":1}\n');
+    expect(restartArgs(noCkpt)).toEqual([]);
+    expect(existsSync(noCkpt)).toBe(false);
+  });
 
   it('names what changed between two argument lists', () => {
     expect(settingsDiff(['sft', '--lr', '1', '--x', '2'], ['sft', '--lr', '3', '--x', '2', '--y'])).toEqual([

@@ -19,6 +19,7 @@ import {
   type ToyDomain,
 } from '@warmup/tasks';
 import { BACKEND_NAMES, EVAL_PAPER, GRPO_SCRATCH, SFT_SCRATCH, type OptionDoc } from '@warmup/train/recipes';
+import { recoverDirSwap } from '@warmup/node';
 import { checkpointChatTemplate } from '../chat-template.ts';
 import { UsageError } from '../errors.ts';
 import { addOptions, bool, int, resolveOptions } from '../train/options.ts';
@@ -161,6 +162,17 @@ interface Stage {
 }
 
 const ARMS = ['base', 'warmup', 'base-rlvr', 'warmup-rlvr'] as const;
+
+/** How to restart a training stage that did not finish: from its checkpoint (`--resume`), or, when
+ *  it stopped before its first checkpoint, from scratch in an emptied folder (the pipeline owns it,
+ *  and `warmup sft|grpo` refuse a folder holding an earlier run's metrics). */
+export function restartArgs(dir: string): string[] {
+  // an interrupted checkpoint swap leaves whole copies beside checkpoint/: put one back first
+  recoverDirSwap(path.join(dir, 'checkpoint'));
+  if (existsSync(path.join(dir, 'checkpoint', 'trainer_state.json'))) return ['--resume'];
+  rmSync(dir, { recursive: true, force: true });
+  return [];
+}
 
 /** Flag → value of an argument list, for naming what changed between two runs of a stage. */
 function flagMap(args: readonly string[]): Map<string, string> {
@@ -403,11 +415,12 @@ function recordFile(out: string, id: string): string {
   return path.join(out, 'stages', `${id}.json`);
 }
 
-/** Finished stages whose recorded arguments differ from this run's, with what changed. */
+/** Stages with output (finished, or interrupted: the record is written when a stage starts) whose
+ *  recorded arguments differ from this run's, with what changed. */
 function changedStages(stages: Stage[], out: string): Map<string, string[]> {
   const changed = new Map<string, string[]>();
   for (const st of stages) {
-    if (!existsSync(st.done) || !existsSync(recordFile(out, st.id))) continue;
+    if (!(existsSync(st.done) || existsSync(st.dir)) || !existsSync(recordFile(out, st.id))) continue;
     const before = (JSON.parse(readFileSync(recordFile(out, st.id), 'utf8')) as { args: string[] }).args;
     const diff = settingsDiff(before, st.args);
     if (diff.length) changed.set(st.id, diff);
@@ -455,7 +468,7 @@ export function registerPipeline(program: Command): void {
     if (changed.size && !o.force) {
       const what = [...changed].map(([id, d]) => `${stages.find((s) => s.id === id)?.label}: ${d.join(', ')}`);
       throw new UsageError(
-        `${o.out} holds finished stages run with other settings — ${what.join('; ')}. Pass --force to redo them (and the stages after them) or choose another --out`,
+        `${o.out} holds stages (finished or interrupted) run with other settings — ${what.join('; ')}. Pass --force to redo them (and the stages after them) or choose another --out`,
       );
     }
     const stale = staleClosure(stages, new Set(changed.keys()));
@@ -480,10 +493,15 @@ export function registerPipeline(program: Command): void {
         `${head} · elapsed ${mmss((Date.now() - t0) / 1000)}, ETA ~${mmss(todo(i) * pace)} for the rest\n`,
       );
       const started = Date.now();
+      // recorded before the stage runs too, so an interrupted stage's settings can be checked on re-run
+      writeFileSync(recordFile(out, st.id), JSON.stringify({ args: st.args }, null, 2) + '\n');
       if (st.run) st.run();
       else {
-        process.stderr.write(`  $ warmup ${st.args.join(' ')}\n`);
-        const r = spawnSync(process.execPath, [BIN, ...st.args], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const args = st.kind === 'sft' || st.kind === 'grpo' ? [...st.args, ...restartArgs(st.dir)] : st.args;
+        if (args.at(-1) === '--resume')
+          process.stderr.write(`  (continuing the interrupted stage from its checkpoint)\n`);
+        process.stderr.write(`  $ warmup ${args.join(' ')}\n`);
+        const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
         if (r.status !== 0) {
           const e = new Error(`pipeline: ${st.label} failed (exit ${r.status}); fix and re-run to continue from here`);
           if (r.status === 2) e.name = 'UsageError';
