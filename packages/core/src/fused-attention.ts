@@ -2,13 +2,12 @@
 // with the WebAssembly SIMD matmul (wasm-gemm.ts): on tfjs-wasm and tfjs-cpu the unfused path's
 // small batched matmuls run at about 1 GFLOP/s. Used where tensors can be read synchronously.
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedOpsEnabled } from './fused-switch.ts';
+import { fusedOpsOn } from './fused-switch.ts';
 import { hasSimdGemm, simdMatmul } from './wasm-gemm.ts';
 
-/** Whether model attention takes the fused path on the active backend. */
-export function fusedAttentionActive(): boolean {
-  const be = tf.getBackend();
-  return fusedOpsEnabled() && (be === 'wasm' || be === 'cpu') && hasSimdGemm();
+/** Whether model attention takes the fused path on `backend` (default: the active one). */
+export function fusedAttentionActive(backend: string = tf.getBackend()): boolean {
+  return fusedOpsOn(backend) && hasSimdGemm();
 }
 
 // Scratch arrays reused across calls (one per role, grown as needed): fresh arrays per (batch, kv

@@ -2,12 +2,11 @@
 // synchronously (wasm, cpu): the op-by-op form costs two slices, a concat, two broadcast multiplies
 // and an add forward, and pads, a split and more multiplies backward (about 5x the host loop).
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedOpsEnabled } from './fused-switch.ts';
+import { fusedOpsOn } from './fused-switch.ts';
 
 /** Whether RoPE takes the host path on the active backend. */
 export function fusedRopeActive(): boolean {
-  const be = tf.getBackend();
-  return fusedOpsEnabled() && (be === 'wasm' || be === 'cpu');
+  return fusedOpsOn(tf.getBackend());
 }
 
 /** out = x * cos + swap(x) * sin over rows of hd (swap exchanges the two halves); sin carries the

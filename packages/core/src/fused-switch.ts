@@ -10,3 +10,8 @@ export function setFusedOps(on: boolean): void {
 export function fusedOpsEnabled(): boolean {
   return enabled;
 }
+
+/** Whether the fused ops run on `backend`: only where tensors read back synchronously (wasm, cpu). */
+export function fusedOpsOn(backend: string): boolean {
+  return enabled && (backend === 'wasm' || backend === 'cpu');
+}

@@ -3,7 +3,7 @@
 // Pure arithmetic on the config and flags, shared by the CLI and the web app.
 import type { Qwen2Config } from './config.ts';
 import { countParameters } from './config.ts';
-import { fusedOpsEnabled } from './fused-switch.ts';
+import { fusedAttentionActive } from './fused-attention.ts';
 import type { LoraTarget } from './lora-targets.ts';
 import { LORA_TARGETS } from './lora-targets.ts';
 
@@ -136,7 +136,7 @@ function floatsPerTokenLayer(
 /** The bytes each part of a command needs on a backend. */
 export function planMemory(input: PlanInput): MemoryPlan {
   // wasm and cpu run attention as one fused op (fused-attention.ts) unless the fused ops are off.
-  const fusedAttn = fusedOpsEnabled() && (input.backend === 'wasm' || input.backend === 'cpu');
+  const fusedAttn = fusedAttentionActive(input.backend);
   const c = input.config;
   const V = c.vocabSize;
   const D = c.hiddenSize;
