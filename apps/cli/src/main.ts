@@ -69,18 +69,24 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const versionOnly = argv.length > 2 && argv.slice(2).every((a) => a === '-V' || a === '--version');
   const wanted = name && name in COMMANDS ? [name] : versionOnly ? [] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]()))) register(program);
-  // Commander applies exitOverride/output settings per command; copy them to every subcommand.
-  const walk = (c: Command): void => {
-    c.exitOverride();
-    c.configureHelp({ showGlobalOptions: true });
-    c.commands.forEach(walk);
-  };
-  walk(program);
+  prepareCommands(program);
   return program;
 }
 
+/** Commander applies exitOverride/output settings per command: copy them to every subcommand, so
+ *  that runProgram sees every usage error. */
+export function prepareCommands(c: Command): void {
+  c.exitOverride();
+  c.configureHelp({ showGlobalOptions: true });
+  c.commands.forEach(prepareCommands);
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const program = await buildProgram(argv);
+  await runProgram(await buildProgram(argv), argv);
+}
+
+/** Parse and run; exit 0 for help/version, 2 for usage and input errors (one line), 1 otherwise. */
+export async function runProgram(program: Command, argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
