@@ -12,7 +12,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { barChartSvg, type EvalReport, lineChartSvg } from '@warmup/eval';
 import { generateKkPuzzles, generateToy, makeKkSftRecords, TOY_DOMAINS, type ToyDomain } from '@warmup/tasks';
-import { evalArgs, grpoSignal, pipelineShape, rlvrArgs, warmupArgs } from '../apps/cli/src/commands/pipeline.ts';
+import {
+  evalArgs,
+  grpoSignal,
+  pipelineShape,
+  rlvrArgs,
+  warmupArgs,
+  weightsChanged,
+} from '../apps/cli/src/commands/pipeline.ts';
 import { TOY_EXPERIMENT } from '../apps/cli/src/toy-experiment.ts';
 import { resolveOptions } from '../apps/cli/src/train/options.ts';
 import {
@@ -292,7 +299,7 @@ function runStage(st: Stage): Promise<void> {
     writeFileSync(timingsFile, JSON.stringify(timings, null, 1));
     process.stderr.write(`replicate: ${ok ? 'done' : 'FAILED'} ${st.id} in ${s.toFixed(0)} s\n`);
   };
-  if (st.reuse && sameWeights(st.reuse.from, st.reuse.to)) {
+  if (st.reuse && weightsChanged(st.reuse.from, st.reuse.to) === false) {
     mkdirSync(st.dir, { recursive: true });
     for (const file of ['completions.jsonl', 'report.json'])
       cpSync(path.join(st.reuse.evalDir, file), path.join(st.dir, file));
@@ -323,15 +330,6 @@ function runStage(st: Stage): Promise<void> {
       resolve();
     });
   });
-}
-
-function sha(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-function sameWeights(from: string, to: string): boolean {
-  const a = path.join(from, 'model.safetensors');
-  const b = path.join(to, 'model.safetensors');
-  return existsSync(a) && existsSync(b) && sha(a) === sha(b);
 }
 
 async function runAll(): Promise<void> {

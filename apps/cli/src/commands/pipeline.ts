@@ -208,14 +208,19 @@ function readJsonl(file: string): Record<string, number>[] {
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : Number.NaN);
 
+/** Whether `toModel`'s weights differ from `fromModel`'s (byte for byte); undefined when `fromModel`
+ *  has no weights file to compare (a preset). */
+export function weightsChanged(fromModel: string, toModel: string): boolean | undefined {
+  const before = fileHash(path.join(fromModel, 'model.safetensors'));
+  return before === undefined ? undefined : before !== fileHash(path.join(toModel, 'model.safetensors'));
+}
+
 /** What a GRPO run learned from: reward spread, zero-variance groups, gradient, weight change. */
 export function grpoSignal(runDir: string, fromModel: string): { lines: string[]; noSignal: boolean } {
   const steps = readJsonl(path.join(runDir, 'metrics.jsonl')).filter((m) => m.frac_reward_zero_std !== undefined);
   const zv = mean(steps.map((m) => m.frac_reward_zero_std));
   const grads = steps.map((m) => m.grad_norm ?? 0);
-  const before = fileHash(path.join(fromModel, 'model.safetensors'));
-  const after = fileHash(path.join(runDir, 'final', 'model.safetensors'));
-  const changed = before === undefined ? undefined : before !== after;
+  const changed = weightsChanged(fromModel, path.join(runDir, 'final'));
   const third = Math.max(1, Math.floor(steps.length / 3));
   const rewardOf = (m: Record<string, number>): number => m.reward ?? m.reward_mean;
   const r0 = mean(steps.slice(0, third).map(rewardOf));
