@@ -34,7 +34,8 @@ test('code: Pyodide sandbox grades HumanEval and HumanEval+ samples (canonical p
   repoRoot,
   resultsDir,
 }) => {
-  test.setTimeout(240_000);
+  // 41 fresh Pyodide interpreters: ~2 s each on an idle 2-core machine, over 240 s in one clean-clone run
+  test.setTimeout(480_000);
   await openApp(page, baseUrl);
   const records = lines(repoRoot, 'humaneval-sample.jsonl');
   // As a user would: paste a record and a completion into the Verify panel.
