@@ -292,11 +292,25 @@ describe('the sweep after a run', () => {
     starter.on('exit', (code, signal) => {
       why += ` setsid exited early (code ${code}, signal ${signal})`;
     });
-    for (let i = 0; i < 200 && tagged().length < 2 && why === ''; i++) await new Promise((r) => setTimeout(r, 50));
-    const seen = tagged();
+    const sessionOf = (pid: number): string | undefined => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[3];
+      } catch {
+        return undefined;
+      }
+    };
+    // The fork shows up in /proc before the child's setsid() call returns, so wait for the state the
+    // sweep must handle, not just for two processes: two tagged processes in two different sessions.
+    let seen: number[] = [];
+    let sessions: (string | undefined)[] = [];
+    for (let i = 0; i < 200 && why === ''; i++) {
+      seen = tagged();
+      sessions = seen.map(sessionOf);
+      if (seen.length === 2 && new Set(sessions).size === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     // the waiting setsid and its sleeping child, in another session than the starter's group
     expect(seen.length, `tagged processes ${JSON.stringify(seen)}; ${why || 'no error from setsid'}`).toBe(2);
-    const sessions = seen.map((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[3]);
     expect(new Set(sessions).size, `session ids ${JSON.stringify(sessions)}`).toBe(2);
     expect(killTagged(`WARMUP_SANDBOX_RUN=${value}`)).toBeGreaterThan(0);
     for (let i = 0; i < 50 && tagged().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
