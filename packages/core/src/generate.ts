@@ -37,6 +37,9 @@ export interface GenerateResult {
   tokens: number[][];
   /** log_softmax of the unmodified logits at each generated token. */
   logprobs: number[][];
+  /** log_softmax(logits / temperature) at each generated token, before top-k / top-p (see
+   *  Sampled.scaledLogprob): what GRPO's loss computes for the same tokens. */
+  scaledLogprobs: number[][];
   /** Entropy of the sampling distribution at each generated token (see Sampled.entropy). */
   entropies: number[][];
   finishReasons: FinishReason[];
@@ -44,7 +47,7 @@ export interface GenerateResult {
 
 export async function generate(model: Qwen2Model, prompts: number[][], opts: GenerateOptions): Promise<GenerateResult> {
   const B = prompts.length;
-  if (B === 0) return { tokens: [], logprobs: [], entropies: [], finishReasons: [] };
+  if (B === 0) return { tokens: [], logprobs: [], scaledLogprobs: [], entropies: [], finishReasons: [] };
   if (prompts.some((p) => p.length === 0)) throw new Error('generate: every prompt needs at least one token');
   const pad = opts.padTokenId ?? 0;
   const eos = new Set(opts.eosTokenIds ?? model.config.eosTokenIds);
@@ -55,6 +58,7 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
   const mask = prompts.map((p) => new Array(L - p.length).fill(0).concat(new Array(p.length).fill(1)));
   const tokens: number[][] = prompts.map(() => []);
   const logprobs: number[][] = prompts.map(() => []);
+  const scaledLogprobs: number[][] = prompts.map(() => []);
   const entropies: number[][] = prompts.map(() => []);
   const finish: (FinishReason | undefined)[] = new Array(B).fill(undefined);
   // Room for the prompt and every new token; backends without host tensors keep the concat path.
@@ -97,6 +101,7 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
         const s = sampleToken(data.subarray(b * V, (b + 1) * V), opts, rng);
         tokens[b].push(s.token);
         logprobs[b].push(s.logprob);
+        scaledLogprobs[b].push(s.scaledLogprob);
         entropies[b].push(s.entropy);
         newIds.push([s.token]);
         if (eos.has(s.token)) finish[b] = 'eos';
@@ -111,7 +116,7 @@ export async function generate(model: Qwen2Model, prompts: number[][], opts: Gen
   } finally {
     disposeCache(cache);
   }
-  return { tokens, logprobs, entropies, finishReasons: finish.map((f) => f ?? 'length') };
+  return { tokens, logprobs, scaledLogprobs, entropies, finishReasons: finish.map((f) => f ?? 'length') };
 }
 
 function hitsStop(ids: number[], stops: string[], decode: (ids: number[]) => string): boolean {

@@ -12,8 +12,12 @@ export interface SamplingOptions {
 
 export interface Sampled {
   token: number;
-  /** log_softmax(raw logits)[token]: what RL's old log-probs need. */
+  /** log_softmax(raw logits)[token]. */
   logprob: number;
+  /** log_softmax(logits / temperature)[token], before any top-k / top-p cut: the log-prob GRPO's
+   *  loss takes (TRL divides the logits by the temperature), so its old log-probs can reuse it.
+   *  Equal to `logprob` for greedy picks. */
+  scaledLogprob: number;
   /** Entropy (nats) of the distribution the token was drawn from: the logits at the temperature,
    *  cut to top-k / top-p and renormalised; 0 for greedy. */
   entropy: number;
@@ -108,7 +112,8 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   const T = opts.temperature ?? 1;
   if (opts.greedy || T <= 0) {
     const token = argmax(row);
-    return { token, logprob: row[token] - logSumExp(row), entropy: 0 };
+    const logprob = row[token] - logSumExp(row);
+    return { token, logprob, scaledLogprob: logprob, entropy: 0 };
   }
   const V = row.length;
   let max = -Infinity;
@@ -151,5 +156,6 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     u -= w[i];
     if (u < 0) break;
   }
-  return { token, logprob: row[token] - lse, entropy };
+  // `total` sums exp((row - max) / T) over the whole vocabulary, so this is the full softmax at T.
+  return { token, logprob: row[token] - lse, scaledLogprob: (row[token] - max) / T - Math.log(total), entropy };
 }

@@ -50,6 +50,9 @@ export interface GrpoOptions extends LoopOptions {
   eosTokenIds: number[];
   decode: (ids: number[]) => string;
   rewards: RewardFunction[];
+  /** With numIterations > 1, take the old log-probs from generation instead of a no-grad forward
+   *  (default true; false keeps the pass, for checking). See `rollout`. */
+  reuseGenerationLogps?: boolean;
   /** Frozen reference policy; only needed (and only loaded) when beta > 0. */
   reference?: Qwen2Model;
   /** Called when a reward function fails (logged by the caller). */
@@ -58,6 +61,8 @@ export interface GrpoOptions extends LoopOptions {
 
 interface Rollout {
   batch: GrpoBatch;
+  /** Whether batch.oldLogps came from generation (no forward pass). */
+  reusedOldLogps: boolean;
   metrics: Record<string, number>;
   trainTokens: number;
 }
@@ -202,12 +207,20 @@ async function rollout(
     t.dispose();
     return v;
   };
-  if (o.numIterations > 1) batch.oldLogps = await noGradLogps(model);
+  // Generation already computed each sampled token's log_softmax(logits / T) with these weights
+  // (Sampled.scaledLogprob: the full vocabulary, before top-k / top-p, as the loss takes it), in
+  // float64 from the same float32 logits: it equals the no-grad pass to float rounding (under 1e-6
+  // in gen-logprobs.test.ts), so that pass is skipped. The pass stays when reuse is switched off.
+  // The reference model's log-probs always need their own pass (other weights).
+  const reusedOldLogps = o.numIterations > 1 && o.reuseGenerationLogps !== false;
+  if (reusedOldLogps) batch.oldLogps = gen.scaledLogprobs.flatMap((lp, r) => lp.filter((_, j) => completionMask[r][j]));
+  else if (o.numIterations > 1) batch.oldLogps = await noGradLogps(model);
   if (o.beta > 0) {
     if (!o.reference) throw new Error('GRPO: beta > 0 needs a reference model');
     batch.refLogps = await noGradLogps(o.reference);
   }
-  return { batch, metrics, trainTokens: attentionMask.flat().reduce((a, b) => a + b, 0) };
+  metrics.old_logps_reused = reusedOldLogps ? 1 : 0;
+  return { batch, reusedOldLogps, metrics, trainTokens: attentionMask.flat().reduce((a, b) => a + b, 0) };
 }
 
 /** Option conflicts, found before any generation (a KL term without a reference model used to
@@ -337,6 +350,10 @@ export async function trainGrpo(
     const { grads, logps } = await grpoStepGrads(model, batch, o);
     const metrics: Record<string, number> = { ...current.metrics, iteration, opt_s: (Date.now() - t0) / 1000 };
     Object.assign(metrics, clipAndKl(batch, logps, o));
+    // On a rollout's first pass the weights are those that sampled: the gap between the current and
+    // the reused old log-probs is float rounding only, and shows here if that ever stops holding.
+    if (iteration === 1 && current.reusedOldLogps && batch.oldLogps)
+      metrics['old_logps/max_abs_diff'] = logps.reduce((m, lp, i) => Math.max(m, Math.abs(lp - batch.oldLogps![i])), 0);
     return { grads, consumed, tokens: current.trainTokens, metrics };
   });
 }
