@@ -1,0 +1,290 @@
+// Causal/masked grouped-query attention on tfjs-backend-webgpu as custom WGSL programs (one dispatch
+// forward, three backward, scores recomputed flash-attention style, no [B, H, T, S] tensor), instead
+// of the unfused path's ~12 transposes, batched matmuls and softmax kernels per layer and pass.
+import * as tf from '@tensorflow/tfjs-core';
+import { maxBindingBytes } from './binding.ts';
+import { fusedOpsEnabled } from './fused-switch.ts';
+
+/** The shape of tfjs-backend-webgpu's WebGPUProgram that its runWebGPUProgram reads (not exported
+ *  as a type from the package's entry point, and core must not import the package statically). */
+interface Program {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  getUserCode(): string;
+}
+
+interface WebgpuBackend {
+  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+const WORKGROUP = 64;
+
+/** Keys whose additive mask is at or below this are skipped (model.ts masks with -1e9): their
+ *  softmax weight is exactly 0 in float32 unless every key of the row is masked, in which case
+ *  (fully padded query rows) all keys are attended, as the unfused softmax does. */
+const SKIP = -1e8;
+
+/** Whether model attention takes the WGSL path on `backend` (default: the active one). */
+export function webgpuAttentionActive(backend: string = tf.getBackend()): boolean {
+  return fusedOpsEnabled() && backend === 'webgpu';
+}
+
+/** Whether every buffer the programs bind (inputs, outputs, the backward's [2, B, KV, S, hd] key and
+ *  value gradients) fits one storage binding; if not, the caller keeps the unfused path. */
+export function webgpuAttentionFits(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  mask: tf.Tensor4D,
+  limit = maxBindingBytes(),
+): boolean {
+  const rows = q.shape[0] * q.shape[1] * q.shape[2];
+  return Math.max(q.size, 2 * k.size, mask.size, rows * 4) * 4 <= limit;
+}
+
+/** WGSL float literal (always with a decimal point or exponent). */
+function f32(x: number): string {
+  const s = String(Math.fround(x));
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
+
+/** Shared prologue: the query row `index` = (b * T + t) * H + h, its kv group's key offset and mask row,
+ *  the pre-scaled query in qr (as the unfused path scales q before its matmul). */
+function rowSetup(): string {
+  return `
+    let H = uniforms.qShape.z;
+    let T = uniforms.qShape.y;
+    let KV = uniforms.kShape.y;
+    let S = uniforms.kShape.z;
+    if (index >= uniforms.qShape.x * T * H) { return; }
+    let h = index % H;
+    let bt = index / H;
+    let kb = ((bt / T) * KV + h / (H / KV)) * S * HD;
+    let mo = bt * S;
+    var qr: array<f32, HD>;
+    for (var e = 0; e < HD; e++) { qr[e] = q[index * HD + e] * SCALE; }`;
+}
+
+function header(hd: number): string {
+  return `const HD = ${hd};\n    const SCALE = ${f32(1 / Math.sqrt(hd))};\n    const SKIP = ${f32(SKIP)};`;
+}
+
+/** A flat program over `rows` invocations; the WGSL dimensions other than hd come from the inputs'
+ *  shape uniforms, so one compiled pipeline serves every batch and length. */
+function program(
+  name: string,
+  hd: number,
+  inputs: string[],
+  outputShape: number[],
+  rows: number,
+  body: string,
+): Program {
+  return {
+    variableNames: inputs,
+    outputShape,
+    shaderKey: `warmupAttn${name}_${hd}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(rows / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    getUserCode: () => `
+    ${header(hd)}
+    fn main(index : i32) {
+      ${body}
+    }`,
+  };
+}
+
+/** Online softmax over the row's keys (masked ones skipped unless all are), accumulating p * v in acc. */
+function forwardProgram(hd: number, outShape: number[], rows: number): Program {
+  return program(
+    'Fwd',
+    hd,
+    ['q', 'k', 'v', 'mask'],
+    outShape,
+    rows,
+    `${rowSetup()}
+    var acc: array<f32, HD>;
+    var m = -3.0e38;
+    var l = 0.0;
+    for (var sweep = 0; sweep < 2; sweep++) {
+      for (var s = 0; s < S; s++) {
+        let mk = mask[mo + s];
+        if (sweep == 0 && mk <= SKIP) { continue; }
+        let ko = kb + s * HD;
+        var z = 0.0;
+        for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; }
+        z += mk;
+        if (z > m) {
+          let c = exp(m - z);
+          l *= c;
+          for (var e = 0; e < HD; e++) { acc[e] *= c; }
+          m = z;
+        }
+        let p = exp(z - m);
+        l += p;
+        for (var e = 0; e < HD; e++) { acc[e] += p * v[ko + e]; }
+      }
+      if (l > 0.0) { break; }
+    }
+    let inv = 1.0 / l;
+    for (var e = 0; e < HD; e++) { result[index * HD + e] = acc[e] * inv; }`,
+  );
+}
+
+/** Per query row: the max m and 1 / sum of exp(score - m) (not their log-sum-exp, which loses the
+ *  scores of fully masked rows next to -1e9 in float32), D = rowsum(dO * O), and whether masked keys
+ *  may be skipped. */
+function statsProgram(hd: number, rows: number): Program {
+  return program(
+    'Stats',
+    hd,
+    ['q', 'k', 'mask', 'o', 'dy'],
+    [rows, 4],
+    rows,
+    `${rowSetup()}
+    var m = -3.0e38;
+    var l = 0.0;
+    var sweep = 0;
+    for (; sweep < 2; sweep++) {
+      for (var s = 0; s < S; s++) {
+        let mk = mask[mo + s];
+        if (sweep == 0 && mk <= SKIP) { continue; }
+        let ko = kb + s * HD;
+        var z = 0.0;
+        for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; }
+        z += mk;
+        if (z > m) { l *= exp(m - z); m = z; }
+        l += exp(z - m);
+      }
+      if (l > 0.0) { break; }
+    }
+    var d = 0.0;
+    for (var e = 0; e < HD; e++) { d += dy[index * HD + e] * o[index * HD + e]; }
+    result[index * 4] = m;
+    result[index * 4 + 1] = 1.0 / l;
+    result[index * 4 + 2] = d;
+    result[index * 4 + 3] = select(0.0, 1.0, sweep == 0);`,
+  );
+}
+
+/** dq = scale * sum_s p (dO.v_s - D) k_s per query row. */
+function dqProgram(hd: number, outShape: number[], rows: number): Program {
+  return program(
+    'Dq',
+    hd,
+    ['q', 'k', 'v', 'mask', 'dy', 'stats'],
+    outShape,
+    rows,
+    `${rowSetup()}
+    let m = stats[index * 4];
+    let invl = stats[index * 4 + 1];
+    let d = stats[index * 4 + 2];
+    let skip = stats[index * 4 + 3] > 0.5;
+    var g: array<f32, HD>;
+    var acc: array<f32, HD>;
+    for (var e = 0; e < HD; e++) { g[e] = dy[index * HD + e]; }
+    for (var s = 0; s < S; s++) {
+      let mk = mask[mo + s];
+      if (skip && mk <= SKIP) { continue; }
+      let ko = kb + s * HD;
+      var z = 0.0;
+      var dp = 0.0;
+      for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; dp += g[e] * v[ko + e]; }
+      let ds = exp(z + mk - m) * invl * (dp - d);
+      for (var e = 0; e < HD; e++) { acc[e] += ds * k[ko + e]; }
+    }
+    for (var e = 0; e < HD; e++) { result[index * HD + e] = acc[e] * SCALE; }`,
+  );
+}
+
+/** Per key row (b, g, s): dv = sum p dO and dk = scale * sum p (dO.v - D) q over the group's query
+ *  heads and positions, written as [2, B, KV, S, hd] (dk first). */
+function dkvProgram(hd: number, kShape: number[]): Program {
+  const [B, KV, S] = kShape;
+  const keys = B * KV * S;
+  return program(
+    'Dkv',
+    hd,
+    ['q', 'k', 'v', 'mask', 'dy', 'stats'],
+    [2, B, KV, S, hd],
+    keys,
+    `let H = uniforms.qShape.z;
+    let T = uniforms.qShape.y;
+    let KV = uniforms.kShape.y;
+    let S = uniforms.kShape.z;
+    let keys = uniforms.kShape.x * KV * S;
+    if (index >= keys) { return; }
+    let s = index % S;
+    let bg = index / S;
+    let b = bg / KV;
+    let rep = H / KV;
+    let h0 = (bg % KV) * rep;
+    var kr: array<f32, HD>;
+    var vr: array<f32, HD>;
+    var dk: array<f32, HD>;
+    var dv: array<f32, HD>;
+    for (var e = 0; e < HD; e++) { kr[e] = k[index * HD + e]; vr[e] = v[index * HD + e]; }
+    for (var t = 0; t < T; t++) {
+      let mk = mask[(b * T + t) * S + s];
+      for (var hl = 0; hl < rep; hl++) {
+        let row = (b * T + t) * H + h0 + hl;
+        if (mk <= SKIP && stats[row * 4 + 3] > 0.5) { continue; }
+        let qo = row * HD;
+        var z = 0.0;
+        var dp = 0.0;
+        for (var e = 0; e < HD; e++) { z += (q[qo + e] * SCALE) * kr[e]; dp += dy[qo + e] * vr[e]; }
+        let p = exp(z + mk - stats[row * 4]) * stats[row * 4 + 1];
+        let ds = p * (dp - stats[row * 4 + 2]);
+        for (var e = 0; e < HD; e++) { dv[e] += p * dy[qo + e]; dk[e] += ds * q[qo + e]; }
+      }
+    }
+    for (var e = 0; e < HD; e++) {
+      result[index * HD + e] = dk[e] * SCALE;
+      result[(keys + index) * HD + e] = dv[e];
+    }`,
+  );
+}
+
+function run(prog: Program, inputs: tf.Tensor[]): tf.Tensor {
+  const backend = tf.backend() as unknown as WebgpuBackend;
+  const info = backend.runWebGPUProgram(prog, inputs, 'float32');
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/**
+ * softmax(q k^T / sqrt(hd) + mask) v for q [B, T, H, hd], k and v [B, KV, S, hd] (query head h reads
+ * kv head h / (H / KV)), mask [B, 1, T, S] additive -> [B*T, H*hd]: fusedAttention's contract, on
+ * the webgpu backend. The mask gets no gradient.
+ */
+export function webgpuAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor2D {
+  const [B, T, H, hd] = q.shape;
+  const [, KV, S] = k.shape;
+  if (H % KV !== 0 || k.shape[3] !== hd || mask.shape[2] !== T || mask.shape[3] !== S)
+    throw new Error(`webgpuAttention: q ${q.shape}, k ${k.shape}, mask ${mask.shape} do not fit together`);
+  if (mask.dtype !== 'float32') throw new Error(`webgpuAttention: the mask is ${mask.dtype}, not float32`);
+  const rows = B * T * H;
+  const m = mask;
+  const body = (qi: tf.Tensor, ki: tf.Tensor, vi: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
+    const out = run(forwardProgram(hd, [B * T, H * hd], rows), [qi, ki, vi, m]) as tf.Tensor2D;
+    // The mask too: the model may dispose its own before the backward pass runs.
+    save([qi, ki, vi, out, m]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [qs, ks, vs, os, ms] = saved;
+      const stats = run(statsProgram(hd, rows), [qs, ks, ms, os, dy]);
+      const dq = run(dqProgram(hd, q.shape, rows), [qs, ks, vs, ms, dy, stats]);
+      const dkv = run(dkvProgram(hd, k.shape), [qs, ks, vs, ms, dy, stats]);
+      const n = k.size;
+      const flat = tf.reshape(dkv, [2, n]);
+      const dk = tf.reshape(tf.slice(flat, [0, 0], [1, n]), k.shape);
+      const dv = tf.reshape(tf.slice(flat, [1, 0], [1, n]), v.shape);
+      tf.dispose([stats, dkv, flat]);
+      return [dq, dk, dv];
+    };
+    return { value: out, gradFunc };
+  };
+  type Body = Parameters<typeof tf.customGrad>[0];
+  return tf.customGrad(body as unknown as Body)(q, k, v) as tf.Tensor2D;
+}
