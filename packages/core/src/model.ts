@@ -7,6 +7,7 @@ import { pieceName } from './layout.ts';
 import { cachedAttention, writeSlots } from './kv-cache.ts';
 import { cols, gatherRows, linear } from './ops.ts';
 import { fusedAttention, fusedAttentionActive } from './fused-attention.ts';
+import { webgpuAttention, webgpuAttentionActive, webgpuAttentionFits } from './webgpu-attention.ts';
 import { fusedRope, fusedRopeActive } from './fused-rope.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
@@ -249,6 +250,7 @@ function attention(
     return tf.concat(blocks, 0);
   }
   if (fusedAttentionActive()) return fusedAttention(q, k, v, mask);
+  if (webgpuAttentionActive() && webgpuAttentionFits(q, k, mask, limit)) return webgpuAttention(q, k, v, mask);
   const rep = H / kvHeads;
   // Group query heads by the kv head they read (head h reads kv h / rep), so K and V are
   // never repeated: [B, T, KV, rep, hd] -> [B, KV, rep*T, hd].
