@@ -1,0 +1,103 @@
+// Token log-probabilities over the vocabulary as host loops, for backends whose tensors live in host
+// memory (wasm, cpu): per row one max, one exp-sum and the target's logit forward, and in backward
+// (one-hot − softmax) × upstream gradient written into the recomputed logits chunk in place. The TF.js
+// chain (scale, logSumExp, gather; exp, one-hot, cast, sub, mul) makes about six [rows, V] tensors.
+import * as tf from '@tensorflow/tfjs-core';
+import { fusedOpsOn } from './fused-switch.ts';
+
+/** Whether tokenLogprobs takes the host path on `backend` (default: the active one). */
+export function fusedLogprobsActive(backend: string = tf.getBackend()): boolean {
+  return fusedOpsOn(backend);
+}
+
+interface CpuBackend {
+  data: { get(id: object): { values?: unknown } | undefined };
+}
+interface WasmBackend {
+  wasm: { HEAPF32: Float32Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+}
+
+/** The float32 storage behind a tensor this module made (the read kv-cache.ts does), so a
+ *  [rows, V] chunk is neither copied out nor, in backward, copied back in. */
+function storage(t: tf.Tensor): Float32Array | undefined {
+  const name = tf.getBackend();
+  if (name === 'cpu') {
+    const v = (tf.backend() as unknown as CpuBackend).data.get(t.dataId)?.values;
+    return v instanceof Float32Array ? v : undefined;
+  }
+  if (name === 'wasm') {
+    const be = tf.backend() as unknown as WasmBackend;
+    const info = be.dataIdMap.get(t.dataId);
+    // Read per call: the heap view is replaced whenever the wasm memory grows.
+    return info ? be.wasm.HEAPF32.subarray(info.memoryOffset / 4, info.memoryOffset / 4 + t.size) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * One chunk's forward: `pieces` are the unscaled logits [n, V_k] of rows a..a+n (vocabulary pieces
+ * starting at `starts`), `targets` all N target ids. Writes logp[a + r] and lse[a + r] (log-sum-exp
+ * of logits × invT, in float64 for the backward pass).
+ */
+export function chunkLogprobs(
+  pieces: tf.Tensor2D[],
+  starts: number[],
+  targets: number[],
+  a: number,
+  invT: number,
+  logp: Float32Array,
+  lse: Float64Array,
+): void {
+  const n = pieces[0].shape[0];
+  const views = pieces.map((p) => storage(p) ?? (p.dataSync() as Float32Array));
+  const sizes = pieces.map((p) => p.shape[1]);
+  for (let r = 0; r < n; r++) {
+    let m = -Infinity;
+    for (let k = 0; k < views.length; k++) {
+      const x = views[k];
+      const V = sizes[k];
+      for (let j = r * V, end = j + V; j < end; j++) if (x[j] > m) m = x[j];
+    }
+    let s = 0;
+    for (let k = 0; k < views.length; k++) {
+      const x = views[k];
+      const V = sizes[k];
+      for (let j = r * V, end = j + V; j < end; j++) s += Math.exp((x[j] - m) * invT);
+    }
+    const t = targets[a + r];
+    let k = starts.length - 1;
+    while (starts[k] > t) k--;
+    const l = m * invT + Math.log(s);
+    lse[a + r] = l;
+    logp[a + r] = views[k][r * sizes[k] + t - starts[k]] * invT - l;
+  }
+}
+
+/**
+ * One vocabulary piece's gradient for rows a..a+n: d logp / d logits = (one-hot − softmax) × dy × invT,
+ * written over `logits` (unscaled, [n, V_k], made by the caller and used for nothing else), which is
+ * returned; where its storage cannot be reached, a new tensor with the same values.
+ */
+export function chunkLogitGrad(
+  logits: tf.Tensor2D,
+  start: number,
+  targets: number[],
+  a: number,
+  invT: number,
+  lse: Float64Array,
+  dy: Float32Array | Int32Array | Uint8Array,
+): tf.Tensor2D {
+  const [n, V] = logits.shape;
+  const direct = storage(logits);
+  const x = direct ?? (logits.dataSync().slice() as Float32Array);
+  for (let r = 0; r < n; r++) {
+    const c = dy[a + r] * invT;
+    const l = lse[a + r];
+    const o = r * V;
+    for (let j = o, end = o + V; j < end; j++) x[j] = -Math.exp(x[j] * invT - l) * c;
+    const t = targets[a + r] - start;
+    if (t >= 0 && t < V) x[o + t] += c;
+  }
+  return direct ? logits : tf.tensor2d(x, [n, V]);
+}
