@@ -17,6 +17,7 @@ import {
   countParameters,
   wasmThreadsInUse,
   fusedAttentionActive,
+  webgpuAttentionActive,
   initModel,
   setFusedOps,
   type BackendName,
@@ -226,7 +227,7 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
     }
     if (o.profile) {
       const p = await profileStep(model, opt, examples[o.warmup], 0, o.lr, o.maxGradNorm);
-      const how = `attention ${fusedAttentionActive() ? 'fused' : 'unfused'}`;
+      const how = `attention ${fusedAttentionActive() ? 'fused' : webgpuAttentionActive() ? 'fused (WGSL)' : 'unfused'}`;
       log(
         `\n${used}${adapter ? ` (${adapter})` : ''}, one step of ${o.batch} x ${o.seq}, ${how}:\n${formatProfile(p)}\n`,
       );

@@ -23,6 +23,7 @@ export * from './memory-plan.ts';
 export * from './progress-source.ts';
 export * from './chat.ts';
 export { fusedAttentionActive } from './fused-attention.ts';
+export { webgpuAttentionActive } from './webgpu-attention.ts';
 export { fusedOpsEnabled, setFusedOps } from './fused-switch.ts';
 export * from './wasm-threads.ts';
 export * from './kv-cache.ts';
