@@ -38,6 +38,7 @@ const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const v128Load = (offset: number): number[] => [...simd(0x00), 4, ...uleb(offset)];
 const v128Store = (offset: number): number[] => [...simd(0x0b), 4, ...uleb(offset)];
 const f32Load = [0x2a, 2, 0];
+const i32Load = (offset: number): number[] => [0x28, 2, ...uleb(offset)];
 const splat = simd(0x13);
 const fAdd = simd(0xe4);
 const fMul = simd(0xe6);
@@ -60,14 +61,18 @@ const loopUntil = (i: number, limit: number, body: number[]): number[] => [
   0x0b,
 ];
 
-/** gemm(a, b, c, M, N, K): C[M,N] = A[M,K] @ B[K,N], row-major float32 at byte offsets a, b, c of
- *  the imported memory; M a multiple of 4 and N of 8 (the host pads). */
+/** gemm(a, b, c, M, N, K, lim): C[M,N] = A[M,K] @ B[K,N], row-major float32 at byte offsets a, b, c
+ *  of the imported memory; M a multiple of 4 and N of 8 (the host pads). `lim` is the byte offset of
+ *  three i32 per block of 4 rows, [jEnd, kStart, kEnd]: the block computes only the 8-column tiles
+ *  that start below jEnd, over k in [kStart, kEnd) (the rest of A's row is known to be zero there, or
+ *  those outputs are not wanted), so a causal mask's dead half of the tiles is skipped. Skipped
+ *  terms are exact zeros: the sums that remain are the same, added in the same order. */
 function gemmModule(): Uint8Array<ArrayBuffer> {
-  // params 0..5: a b c M N K; i32 locals 6..13; v128 locals 14..24.
-  const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
-  const [i, j, pa, pb, paEnd, N4, K4, pc] = [6, 7, 8, 9, 10, 11, 12, 13];
-  const acc = (r: number, h: number): number => 14 + 2 * r + h; // row r (0..3), half h (0..1)
-  const [b0, b1, x] = [22, 23, 24];
+  // params 0..6: a b c M N K lim; i32 locals 7..18; v128 locals 19..29.
+  const [A, B, C, M, N, K, LIM] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, j, pa, pb, paEnd, N4, K4, pc, pl, jEnd, kS, kE] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const acc = (r: number, h: number): number => 19 + 2 * r + h; // row r (0..3), half h (0..1)
+  const [b0, b1, x] = [27, 28, 29];
   const rowFma: number[] = [];
   for (let r = 0; r < 4; r++) {
     // x = splat(A[row i + r, k]); acc[r] += x * [b0 b1]
@@ -98,8 +103,8 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
     stores.push(...get(pc), ...get(N4), ...add, ...set(pc));
   }
   const jBody = [
-    ...Array.from({ length: 8 }, (_, t) => [...zero, ...set(14 + t)]).flat(),
-    // pa = a + i*K*4; paEnd = pa + K*4; pb = b + j*4
+    ...Array.from({ length: 8 }, (_, t) => [...zero, ...set(acc(0, 0) + t)]).flat(),
+    // pa = a + i*K*4 + kS*4; paEnd = a + i*K*4 + kE*4; pb = b + j*4 + kS*N*4
     ...get(A),
     ...get(i),
     ...get(K4),
@@ -107,12 +112,24 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
     ...add,
     ...set(pa),
     ...get(pa),
-    ...get(K4),
+    ...get(kE),
+    ...i32(4),
+    ...mul,
     ...add,
     ...set(paEnd),
+    ...get(pa),
+    ...get(kS),
+    ...i32(4),
+    ...mul,
+    ...add,
+    ...set(pa),
     ...get(B),
     ...get(j),
     ...i32(4),
+    ...mul,
+    ...add,
+    ...get(kS),
+    ...get(N4),
     ...mul,
     ...add,
     ...set(pb),
@@ -134,10 +151,31 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
     ...add,
     ...set(j),
   ];
-  const iBody = [...i32(0), ...set(j), ...loopUntil(j, N, jBody), ...get(i), ...i32(4), ...add, ...set(i)];
+  const iBody = [
+    ...get(pl),
+    ...i32Load(0),
+    ...set(jEnd),
+    ...get(pl),
+    ...i32Load(4),
+    ...set(kS),
+    ...get(pl),
+    ...i32Load(8),
+    ...set(kE),
+    ...i32(0),
+    ...set(j),
+    ...loopUntil(j, jEnd, jBody),
+    ...get(i),
+    ...i32(4),
+    ...add,
+    ...set(i),
+    ...get(pl),
+    ...i32(12),
+    ...add,
+    ...set(pl),
+  ];
   const body = [
     ...vec([
-      [8, I32],
+      [12, I32],
       [11, V128],
     ]),
     ...get(N),
@@ -148,6 +186,8 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
     ...i32(4),
     ...mul,
     ...set(K4),
+    ...get(LIM),
+    ...set(pl),
     ...i32(0),
     ...set(i),
     ...loopUntil(i, M, iBody),
@@ -155,7 +195,7 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
   ];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, ...vec(new Array(6).fill([I32])), 0]])),
+    ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0]])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 1]])),
     ...section(3, vec([[0]])),
     ...section(7, vec([[...str('gemm'), 0x00, 0]])),
@@ -163,7 +203,7 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
   ]);
 }
 
-type GemmFn = (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+type GemmFn = (a: number, b: number, c: number, m: number, n: number, k: number, lim: number) => void;
 
 let kernel: { memory: WebAssembly.Memory; gemm: GemmFn } | null | undefined;
 
@@ -189,7 +229,10 @@ export function hasSimdGemm(): boolean {
 const ceil = (n: number, m: number): number => Math.ceil(n / m) * m;
 
 /** a [M, K] @ b [K, N] -> [M, N] (row-major Float32Arrays), on the SIMD kernel, into `out` when
- *  given (its first M*N elements). Throws where the kernel is unavailable (check hasSimdGemm). */
+ *  given (its first M*N elements). Throws where the kernel is unavailable (check hasSimdGemm).
+ *  `ranges` (three per block of 4 rows of a: jEnd <= N, kStart <= kEnd <= K) limits each block to
+ *  the 8-column tiles below jEnd and to k in [kStart, kEnd), for products where the rest of a's
+ *  rows is zero (terms skipped) or the rest of the output is not read (it holds stale values). */
 export function simdMatmul(
   a: Float32Array,
   b: Float32Array,
@@ -197,6 +240,7 @@ export function simdMatmul(
   K: number,
   N: number,
   out: Float32Array = new Float32Array(M * N),
+  ranges?: Int32Array,
 ): Float32Array {
   const kern = load();
   if (!kern) throw new Error('simdMatmul: WebAssembly SIMD is not available');
@@ -205,7 +249,8 @@ export function simdMatmul(
   const aOff = 0;
   const bOff = aOff + Mp * K * 4;
   const cOff = bOff + K * Np * 4;
-  const need = cOff + Mp * Np * 4;
+  const lOff = cOff + Mp * Np * 4;
+  const need = lOff + (Mp / 4) * 12;
   const have = kern.memory.buffer.byteLength;
   if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
   const heap = new Float32Array(kern.memory.buffer);
@@ -216,7 +261,17 @@ export function simdMatmul(
     heap.fill(0, bOff / 4, bOff / 4 + K * Np);
     for (let r = 0; r < K; r++) heap.set(b.subarray(r * N, r * N + N), bOff / 4 + r * Np);
   }
-  kern.gemm(aOff, bOff, cOff, Mp, Np, K);
+  const lim = new Int32Array(kern.memory.buffer, lOff, (Mp / 4) * 3);
+  if (ranges) {
+    if (ranges.length < lim.length)
+      throw new Error(`simdMatmul: ${ranges.length} ranges for ${lim.length / 3} row blocks`);
+    lim.set(ranges.subarray(0, lim.length));
+    // The kernel trusts these: a jEnd past the padded width would write outside C.
+    for (let t = 0; t < lim.length; t += 3)
+      if (!(lim[t] >= 0 && lim[t] <= Np && lim[t + 1] >= 0 && lim[t + 1] <= lim[t + 2] && lim[t + 2] <= K))
+        throw new Error(`simdMatmul: bad range [${lim[t]}, ${lim[t + 1]}, ${lim[t + 2]}] for N ${N}, K ${K}`);
+  } else for (let t = 0; t < lim.length; t += 3) [lim[t], lim[t + 1], lim[t + 2]] = [Np, 0, K];
+  kern.gemm(aOff, bOff, cOff, Mp, Np, K, lOff);
   if (Np === N) out.set(heap.subarray(cOff / 4, cOff / 4 + M * N));
   else for (let r = 0; r < M; r++) out.set(heap.subarray(cOff / 4 + r * Np, cOff / 4 + r * Np + N), r * N);
   return out;
