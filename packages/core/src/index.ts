@@ -25,5 +25,6 @@ export * from './chat.ts';
 export { fusedAttentionActive } from './fused-attention.ts';
 export { webgpuAttentionActive } from './webgpu-attention.ts';
 export { fusedOpsEnabled, setFusedOps } from './fused-switch.ts';
+export { fusedLogprobsActive, setFusedLogprobs } from './fused-logprobs.ts';
 export * from './wasm-threads.ts';
 export * from './kv-cache.ts';

@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadModel, setFusedOps, tokenLogprobs, type Qwen2Model } from '@warmup/core';
 import { folderSource, useNodeBackend } from '@warmup/node';
 import { accumulateGrads, grpoLoss, sftLoss, type GrpoBatch, type SftBatch } from '@warmup/train';
+import { setSimdRows } from '../../core/src/fused-logprobs.ts';
+import { simdExpKernels } from '../../core/src/wasm-exp.ts';
 
 const FIXTURE = path.resolve(process.cwd(), 'fixtures/qwen2-tiny');
 
@@ -88,11 +90,27 @@ function run(
   }
 }
 
-describe.each(['cpu', 'wasm'] as const)('fused token log-probs on %s', (be) => {
+// The row loops run as WebAssembly SIMD kernels where they compile, else as Math.exp loops (js).
+describe.each([
+  ['cpu', 'simd'],
+  ['wasm', 'simd'],
+  ['wasm', 'js'],
+] as const)('fused token log-probs on %s, %s rows', (be, rows) => {
   beforeAll(async () => {
     await useNodeBackend(be);
+    setSimdRows(rows === 'simd');
   });
-  afterAll(() => setFusedOps(true));
+  afterAll(() => {
+    setFusedOps(true);
+    setSimdRows(true);
+  });
+
+  it.runIf(rows === 'simd')(
+    'compiles the SIMD row kernels (Node has WebAssembly SIMD): the cases below use them',
+    () => {
+      expect(simdExpKernels()).not.toBeNull();
+    },
+  );
 
   it.each([
     [1, 64],
