@@ -25,6 +25,7 @@ export * from './chat.ts';
 export { fusedAttentionActive } from './fused-attention.ts';
 export { webgpuAttentionActive } from './webgpu-attention.ts';
 export { fusedOpsEnabled, setFusedOps } from './fused-switch.ts';
+export { fusedNormMlpActive, setFusedNormMlp } from './fused-norm-mlp.ts';
 export { fusedLogprobsActive, setFusedLogprobs } from './fused-logprobs.ts';
 export * from './wasm-threads.ts';
 export * from './kv-cache.ts';

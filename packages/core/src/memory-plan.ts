@@ -4,6 +4,7 @@
 import type { Qwen2Config } from './config.ts';
 import { countParameters } from './config.ts';
 import { fusedAttentionActive } from './fused-attention.ts';
+import { fusedNormMlpActive } from './fused-norm-mlp.ts';
 import type { LoraTarget } from './lora-targets.ts';
 import { LORA_TARGETS } from './lora-targets.ts';
 
@@ -101,13 +102,16 @@ function floatsPerTokenLayer(
   keys: number,
   attention: 'unfused' | 'fused-train' | 'fused-infer',
   lora?: { rank: number; targets: readonly LoraTarget[] },
+  normMlp = false,
 ) {
   const D = c.hiddenSize;
   const qDim = c.numHeads * c.headDim;
   const kv = c.numKvHeads * c.headDim;
   const q3 = qDim + 2 * kv;
   const I = c.intermediateSize;
-  const norms = 2 * (3 * D + 3);
+  // Host RMSNorm/SwiGLU kernels (fused-norm-mlp.ts) leave only their outputs; the op chains leave
+  // square, mean, +eps, rsqrt and two products per norm, and two slices, a sigmoid and two products per MLP.
+  const norms = normMlp ? 2 * D : 2 * (3 * D + 3);
   // Unfused: proj+bias+slices, RoPE on q and k via slices/concat, k/v transposes, scaled q; scores,
   // scores + mask and softmax as tensors; context and its transpose. Fused (wasm, cpu): RoPE in one op,
   // q neither transposed nor scaled, the context written once; the softmax lives on the JS heap and
@@ -116,7 +120,7 @@ function floatsPerTokenLayer(
   const attnIn = fused ? 3 * q3 + 2 * qDim + 4 * kv : 3 * q3 + 5 * qDim + 7 * kv + 2 * qDim;
   const scoreCopies = attention === 'unfused' ? 3 : attention === 'fused-train' ? 1 : 0;
   const attn = scoreCopies * c.numHeads * keys + (fused ? qDim : 2 * qDim) + 2 * D; // + o proj + residual
-  const mlp = 7 * I + 2 * D;
+  const mlp = (normMlp ? 3 * I : 7 * I) + 2 * D;
   let adapters = 0;
   if (lora && lora.rank > 0) {
     const s = targetShapes(c);
@@ -137,6 +141,7 @@ function floatsPerTokenLayer(
 export function planMemory(input: PlanInput): MemoryPlan {
   // wasm and cpu run attention as one fused op (fused-attention.ts) unless the fused ops are off.
   const fusedAttn = fusedAttentionActive(input.backend);
+  const normMlp = fusedNormMlpActive(input.backend);
   const c = input.config;
   const V = c.vocabSize;
   const D = c.hiddenSize;
@@ -184,6 +189,7 @@ export function planMemory(input: PlanInput): MemoryPlan {
       T,
       fusedAttn ? 'fused-train' : 'unfused',
       rank > 0 ? { rank, targets } : undefined,
+      normMlp,
     );
     const kept = (N * (L * perLayer + 2 * D + 2 * c.headDim) + B * T * T) * F32;
     add('activations (kept for backward)', kept, `${B} × ${T} tokens through ${L} layers`);
@@ -218,7 +224,11 @@ export function planMemory(input: PlanInput): MemoryPlan {
     add('kv cache', 2 * kvBytes, `${R} rows × ${S} positions (old and new cache coexist while a step appends)`);
     // Generation runs each step in one tf.tidy: every layer's intermediates stay until it ends.
     const prefill =
-      R * Pl * (L * floatsPerTokenLayer(c, Pl, fusedAttn ? 'fused-infer' : 'unfused') + 2 * D + 2 * c.headDim) +
+      R *
+        Pl *
+        (L * floatsPerTokenLayer(c, Pl, fusedAttn ? 'fused-infer' : 'unfused', undefined, normMlp) +
+          2 * D +
+          2 * c.headDim) +
       R * Pl * Pl;
     // × 1.2: TF.js ops allocate a little more than the count above (measured in memory-plan.test.ts).
     add('prefill activations', 1.2 * prefill * F32, `${R} × ${Pl} prompt tokens in one pass`);

@@ -9,6 +9,7 @@ import { cols, gatherRows, linear } from './ops.ts';
 import { fusedAttention, fusedAttentionActive } from './fused-attention.ts';
 import { webgpuAttention, webgpuAttentionActive, webgpuAttentionFits } from './webgpu-attention.ts';
 import { fusedRope, fusedRopeActive } from './fused-rope.ts';
+import { addRmsNorm, rmsNorm, swiglu } from './fused-norm-mlp.ts';
 import type { LoraAdapters, LoraSite } from './lora.ts';
 
 /** Keys and values of every layer for the tokens seen so far, plus their attention mask. */
@@ -145,10 +146,12 @@ export class Qwen2Model {
     };
 
     let x = gatherRows(this.w('model.embed_tokens.weight'), input.inputIds.flat()); // [B*T, D]
+    // Each residual add is fused with the norm that reads it (one host kernel on wasm and cpu).
+    const firstNorm = c.numLayers ? 'model.layers.0.input_layernorm.weight' : 'model.norm.weight';
+    let h = rmsNorm(x, this.p(firstNorm), c.rmsNormEps);
     for (let i = 0; i < c.numLayers; i++) {
       const pre = `model.layers.${i}`;
       // --- attention ---
-      const h = rmsNorm(x, this.p(`${pre}.input_layernorm.weight`), c.rmsNormEps);
       const qkv = tf.add(
         proj(h, i, 'qkv', `${pre}.self_attn.qkv_proj.weight`),
         this.p(`${pre}.self_attn.qkv_proj.bias`),
@@ -170,23 +173,29 @@ export class Qwen2Model {
       const ctx = mask
         ? attention(q, k, v, mask, c.numKvHeads, limit) // [B*T, H*hd]
         : cachedAttention(q, past!.layers[i].k, past!.layers[i].v, keyMask, P);
-      x = tf.add(x, proj(ctx, i, 'o', `${pre}.self_attn.o_proj.weight`));
+      const attn = addRmsNorm(
+        x,
+        proj(ctx, i, 'o', `${pre}.self_attn.o_proj.weight`),
+        this.p(`${pre}.post_attention_layernorm.weight`),
+        c.rmsNormEps,
+      );
+      x = attn.sum;
       // --- SwiGLU MLP, in row blocks whose [rows, 2I] activation fits one binding ---
-      const n = rmsNorm(x, this.p(`${pre}.post_attention_layernorm.weight`), c.rmsNormEps);
       const mlp = (rows: tf.Tensor2D): tf.Tensor2D => {
         const gu = proj(rows, i, 'gate_up', `${pre}.mlp.gate_up_proj.weight`); // [n, 2I]
-        const g = cols(gu, 0, c.intermediateSize);
-        const u = cols(gu, c.intermediateSize, c.intermediateSize);
-        const act = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D; // silu(g) * u
-        return proj(act, i, 'down', `${pre}.mlp.down_proj.weight`); // [n, D]
+        return proj(swiglu(gu), i, 'down', `${pre}.mlp.down_proj.weight`); // silu(g) * u -> [n, D]
       };
-      x = tf.add(x, byRows(n, 2 * c.intermediateSize * 4, limit, mlp));
+      const next = i + 1 < c.numLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
+      const out = addRmsNorm(
+        x,
+        byRows(attn.normed, 2 * c.intermediateSize * 4, limit, mlp),
+        this.p(next),
+        c.rmsNormEps,
+      );
+      x = out.sum;
+      h = out.normed;
     }
-    const hidden = tf.reshape(rmsNorm(x, this.p('model.norm.weight'), c.rmsNormEps), [
-      B,
-      T,
-      c.hiddenSize,
-    ]) as tf.Tensor3D;
+    const hidden = tf.reshape(h, [B, T, c.hiddenSize]) as tf.Tensor3D;
     if (!opts.useCache) return { hidden };
     const nextPos = positions.map((row, b) => (row.length ? row[row.length - 1] + 1 : (past?.nextPos[b] ?? 0)));
     if (inPlace) return { hidden, cache: { layers: past.layers, mask: keyMask, nextPos, capacity: past.capacity } };
@@ -270,11 +279,6 @@ function byRows(x: tf.Tensor2D, rowBytes: number, limit: number, f: (rows: tf.Te
   const blocks: tf.Tensor2D[] = [];
   for (let r = 0; r < N; r += per) blocks.push(f(tf.slice(x, [r, 0], [Math.min(per, N - r), -1])));
   return tf.concat(blocks, 0);
-}
-
-function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), w) as tf.Tensor2D;
 }
 
 /** Rotate-half RoPE: out = x * cos + concat(x2, x1) * [-sin, sin]. x: [B, T, heads, hd]. */
