@@ -5,6 +5,7 @@
 // [--no-torch] [--json] (--json: the summary as one JSON line, the last line of stdout)
 // [--profile] (instead of timing: per-phase and per-kernel time of one step after the warm-up)
 // [--unfused] (plain TF.js ops instead of the fused ones: attention, RoPE, Identity/Cast; for before/after).
+// [--unfused-norm-mlp] (only RMSNorm, its residual add and SwiGLU as plain TF.js ops; the other fused ops stay on).
 // --preset also takes the bench-only shapes in scripts/bench-presets (peer-1.8m: the JS peer's 4 x 192).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,7 +19,9 @@ import {
   wasmThreadsInUse,
   fusedAttentionActive,
   webgpuAttentionActive,
+  fusedNormMlpActive,
   initModel,
+  setFusedNormMlp,
   setFusedOps,
   type BackendName,
 } from '@warmup/core';
@@ -99,6 +102,7 @@ interface Options {
   json: boolean;
   profile: boolean;
   unfused: boolean;
+  unfusedNormMlp: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -120,6 +124,7 @@ function parseOptions(argv: string[]): Options {
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         unfused: { type: 'boolean', default: false },
+        'unfused-norm-mlp': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -144,6 +149,7 @@ function parseOptions(argv: string[]): Options {
     json: v.json!,
     profile: v.profile!,
     unfused: v.unfused!,
+    unfusedNormMlp: v['unfused-norm-mlp']!,
   };
 }
 
@@ -227,7 +233,7 @@ async function benchBackend(o: Options, name: BackendName, log: (s: string) => v
     }
     if (o.profile) {
       const p = await profileStep(model, opt, examples[o.warmup], 0, o.lr, o.maxGradNorm);
-      const how = `attention ${fusedAttentionActive() ? 'fused' : webgpuAttentionActive() ? 'fused (WGSL)' : 'unfused'}`;
+      const how = `attention ${fusedAttentionActive() ? 'fused' : webgpuAttentionActive() ? 'fused (WGSL)' : 'unfused'}, norm/MLP ${fusedNormMlpActive() ? 'fused' : 'unfused'}`;
       log(
         `\n${used}${adapter ? ` (${adapter})` : ''}, one step of ${o.batch} x ${o.seq}, ${how}:\n${formatProfile(p)}\n`,
       );
@@ -322,6 +328,7 @@ async function main(): Promise<void> {
   };
   const params = countParameters(preset.config);
   setFusedOps(!o.unfused);
+  setFusedNormMlp(!o.unfusedNormMlp);
   log(
     `preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`,
   );
