@@ -6,6 +6,7 @@
 // [--profile] (instead of timing: per-phase and per-kernel time of one step after the warm-up)
 // [--unfused] (plain TF.js ops instead of the fused ones: attention, RoPE, Identity/Cast; for before/after).
 // [--unfused-norm-mlp] (only RMSNorm, its residual add and SwiGLU as plain TF.js ops; the other fused ops stay on).
+// [--unfused-logprobs] (only the token log-prob / cross-entropy op as the TF.js chain; the other fused ops stay on).
 // --preset also takes the bench-only shapes in scripts/bench-presets (peer-1.8m: the JS peer's 4 x 192).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
   fusedNormMlpActive,
   initModel,
   setFusedNormMlp,
+  setFusedLogprobs,
   setFusedOps,
   type BackendName,
 } from '@warmup/core';
@@ -102,6 +104,7 @@ interface Options {
   json: boolean;
   profile: boolean;
   unfused: boolean;
+  unfusedLogprobs: boolean;
   unfusedNormMlp: boolean;
 }
 
@@ -124,6 +127,7 @@ function parseOptions(argv: string[]): Options {
         json: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         unfused: { type: 'boolean', default: false },
+        'unfused-logprobs': { type: 'boolean', default: false },
         'unfused-norm-mlp': { type: 'boolean', default: false },
       },
       strict: true,
@@ -149,6 +153,7 @@ function parseOptions(argv: string[]): Options {
     json: v.json!,
     profile: v.profile!,
     unfused: v.unfused!,
+    unfusedLogprobs: v['unfused-logprobs']!,
     unfusedNormMlp: v['unfused-norm-mlp']!,
   };
 }
@@ -328,6 +333,7 @@ async function main(): Promise<void> {
   };
   const params = countParameters(preset.config);
   setFusedOps(!o.unfused);
+  setFusedLogprobs(!o.unfusedLogprobs);
   setFusedNormMlp(!o.unfusedNormMlp);
   log(
     `preset ${o.preset}: ${params.toLocaleString('en-US')} parameters, vocab ${preset.config.vocabSize}; SFT steps of batch ${o.batch} x seq ${o.seq} (${o.batch * o.seq} tokens, loss on the second half), ${o.warmup} warm-up + ${o.steps} timed steps`,
