@@ -11,7 +11,7 @@ interface Program {
   variableNames: string[];
   outputShape: number[];
   shaderKey: string;
-  dispatchLayout: { x: number[] };
+  dispatchLayout: { x: number[]; y?: number[] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
   getUserCode(): string;
@@ -41,8 +41,10 @@ export function webgpuAttentionFits(
   mask: tf.Tensor4D,
   limit = maxBindingBytes(),
 ): boolean {
-  const rows = q.shape[0] * q.shape[1] * q.shape[2];
-  return Math.max(q.size, 2 * k.size, mask.size, rows * 4) * 4 <= limit;
+  const [B, T, H] = q.shape;
+  const [, KV, S] = k.shape;
+  const groups = Math.ceil(Math.max((H / KV) * T, S) / WORKGROUP);
+  return Math.max(q.size, 2 * k.size, mask.size, B * T * H * 4) * 4 <= limit && Math.max(groups, B * KV) <= 65535;
 }
 
 /** WGSL float literal (always with a decimal point or exponent). */
@@ -51,18 +53,24 @@ function f32(x: number): string {
   return /[.e]/.test(s) ? s : `${s}.0`;
 }
 
-/** Shared prologue: the query row `index` = (b * T + t) * H + h, its kv group's key offset and mask row,
- *  the pre-scaled query in qr (as the unfused path scales q before its matmul). */
+/** Shared prologue of the query-row programs: workgroup (x, grp) holds query rows r = hl * T + t of kv
+ *  group grp = b * KV + g (head h = g * rep + hl), so the keys and values every invocation reads are
+ *  at the same address across the workgroup (one load, not a gather, on llvmpipe; a broadcast on a
+ *  GPU). Sets the row `index` = (b * T + t) * H + h, its key offset kb and mask row mo, and the
+ *  pre-scaled query in qr (the unfused path scales q before its matmul). */
 function rowSetup(): string {
   return `
     let H = uniforms.qShape.z;
     let T = uniforms.qShape.y;
     let KV = uniforms.kShape.y;
     let S = uniforms.kShape.z;
-    if (index >= uniforms.qShape.x * T * H) { return; }
-    let h = index % H;
-    let bt = index / H;
-    let kb = ((bt / T) * KV + h / (H / KV)) * S * HD;
+    let rep = H / KV;
+    let grp = i32(workgroupId.y);
+    let r = i32(workgroupId.x) * ${WORKGROUP} + i32(localId.x);
+    if (r >= rep * T) { return; }
+    let bt = (grp / KV) * T + r % T;
+    let index = bt * H + (grp % KV) * rep + r / T;
+    let kb = grp * S * HD;
     let mo = bt * S;
     var qr: array<f32, HD>;
     for (var e = 0; e < HD; e++) { qr[e] = q[index * HD + e] * SCALE; }`;
@@ -72,39 +80,40 @@ function header(hd: number): string {
   return `const HD = ${hd};\n    const SCALE = ${f32(1 / Math.sqrt(hd))};\n    const SKIP = ${f32(SKIP)};`;
 }
 
-/** A flat program over `rows` invocations; the WGSL dimensions other than hd come from the inputs'
+/** A program over workgroups [x, kv groups]; the WGSL dimensions other than hd come from the inputs'
  *  shape uniforms, so one compiled pipeline serves every batch and length. */
 function program(
   name: string,
   hd: number,
   inputs: string[],
   outputShape: number[],
-  rows: number,
+  dispatch: [number, number],
   body: string,
 ): Program {
   return {
     variableNames: inputs,
     outputShape,
     shaderKey: `warmupAttn${name}_${hd}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(rows / WORKGROUP), 1, 1],
+    // A 2-D layout makes tfjs call main() without a flat index: the body reads workgroupId itself.
+    dispatchLayout: { x: [0], y: [1] },
+    dispatch: [dispatch[0], dispatch[1], 1],
     workgroupSize: [WORKGROUP, 1, 1],
     getUserCode: () => `
     ${header(hd)}
-    fn main(index : i32) {
+    fn main() {
       ${body}
     }`,
   };
 }
 
 /** Online softmax over the row's keys (masked ones skipped unless all are), accumulating p * v in acc. */
-function forwardProgram(hd: number, outShape: number[], rows: number): Program {
+function forwardProgram(hd: number, outShape: number[], grid: [number, number]): Program {
   return program(
     'Fwd',
     hd,
     ['q', 'k', 'v', 'mask'],
     outShape,
-    rows,
+    grid,
     `${rowSetup()}
     var acc: array<f32, HD>;
     var m = -3.0e38;
@@ -137,13 +146,13 @@ function forwardProgram(hd: number, outShape: number[], rows: number): Program {
 /** Per query row: the max m and 1 / sum of exp(score - m) (not their log-sum-exp, which loses the
  *  scores of fully masked rows next to -1e9 in float32), D = rowsum(dO * O), and whether masked keys
  *  may be skipped. */
-function statsProgram(hd: number, rows: number): Program {
+function statsProgram(hd: number, rows: number, grid: [number, number]): Program {
   return program(
     'Stats',
     hd,
     ['q', 'k', 'mask', 'o', 'dy'],
     [rows, 4],
-    rows,
+    grid,
     `${rowSetup()}
     var m = -3.0e38;
     var l = 0.0;
@@ -171,13 +180,13 @@ function statsProgram(hd: number, rows: number): Program {
 }
 
 /** dq = scale * sum_s p (dO.v_s - D) k_s per query row. */
-function dqProgram(hd: number, outShape: number[], rows: number): Program {
+function dqProgram(hd: number, outShape: number[], grid: [number, number]): Program {
   return program(
     'Dq',
     hd,
     ['q', 'k', 'v', 'mask', 'dy', 'stats'],
     outShape,
-    rows,
+    grid,
     `${rowSetup()}
     let m = stats[index * 4];
     let invl = stats[index * 4 + 1];
@@ -204,24 +213,26 @@ function dqProgram(hd: number, outShape: number[], rows: number): Program {
  *  heads and positions, written as [2, B, KV, S, hd] (dk first). */
 function dkvProgram(hd: number, kShape: number[]): Program {
   const [B, KV, S] = kShape;
-  const keys = B * KV * S;
   return program(
     'Dkv',
     hd,
     ['q', 'k', 'v', 'mask', 'dy', 'stats'],
     [2, B, KV, S, hd],
-    keys,
+    [Math.ceil(S / WORKGROUP), B * KV],
+    // Workgroup (x, grp) holds keys s of kv group grp = b * KV + g: the query rows each invocation
+    // reads are the same across the workgroup (see rowSetup).
     `let H = uniforms.qShape.z;
     let T = uniforms.qShape.y;
     let KV = uniforms.kShape.y;
     let S = uniforms.kShape.z;
     let keys = uniforms.kShape.x * KV * S;
-    if (index >= keys) { return; }
-    let s = index % S;
-    let bg = index / S;
-    let b = bg / KV;
+    let grp = i32(workgroupId.y);
+    let s = i32(workgroupId.x) * ${WORKGROUP} + i32(localId.x);
+    if (s >= S) { return; }
+    let index = grp * S + s;
+    let b = grp / KV;
     let rep = H / KV;
-    let h0 = (bg % KV) * rep;
+    let h0 = (grp % KV) * rep;
     var kr: array<f32, HD>;
     var vr: array<f32, HD>;
     var dk: array<f32, HD>;
@@ -266,15 +277,16 @@ export function webgpuAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, 
     throw new Error(`webgpuAttention: q ${q.shape}, k ${k.shape}, mask ${mask.shape} do not fit together`);
   if (mask.dtype !== 'float32') throw new Error(`webgpuAttention: the mask is ${mask.dtype}, not float32`);
   const rows = B * T * H;
+  const grid: [number, number] = [Math.ceil(((H / KV) * T) / WORKGROUP), B * KV];
   const m = mask;
   const body = (qi: tf.Tensor, ki: tf.Tensor, vi: tf.Tensor, save: (t: tf.Tensor[]) => void) => {
-    const out = run(forwardProgram(hd, [B * T, H * hd], rows), [qi, ki, vi, m]) as tf.Tensor2D;
+    const out = run(forwardProgram(hd, [B * T, H * hd], grid), [qi, ki, vi, m]) as tf.Tensor2D;
     // The mask too: the model may dispose its own before the backward pass runs.
     save([qi, ki, vi, out, m]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [qs, ks, vs, os, ms] = saved;
-      const stats = run(statsProgram(hd, rows), [qs, ks, ms, os, dy]);
-      const dq = run(dqProgram(hd, q.shape, rows), [qs, ks, vs, ms, dy, stats]);
+      const stats = run(statsProgram(hd, rows, grid), [qs, ks, ms, os, dy]);
+      const dq = run(dqProgram(hd, q.shape, grid), [qs, ks, vs, ms, dy, stats]);
       const dkv = run(dkvProgram(hd, k.shape), [qs, ks, vs, ms, dy, stats]);
       const n = k.size;
       const flat = tf.reshape(dkv, [2, n]);
