@@ -212,6 +212,7 @@ async function rollout(
   // float64 from the same float32 logits: it equals the no-grad pass to float rounding (under 1e-6
   // in gen-logprobs.test.ts), so that pass is skipped. The pass stays when reuse is switched off.
   // The reference model's log-probs always need their own pass (other weights).
+  const t2 = Date.now();
   const reusedOldLogps = o.numIterations > 1 && o.reuseGenerationLogps !== false;
   if (reusedOldLogps) batch.oldLogps = gen.scaledLogprobs.flatMap((lp, r) => lp.filter((_, j) => completionMask[r][j]));
   else if (o.numIterations > 1) batch.oldLogps = await noGradLogps(model);
@@ -220,6 +221,8 @@ async function rollout(
     batch.refLogps = await noGradLogps(o.reference);
   }
   metrics.old_logps_reused = reusedOldLogps ? 1 : 0;
+  // The no-grad passes (old policy, reference) belong to neither gen_s nor opt_s: timed apart.
+  metrics.logps_s = (Date.now() - t2) / 1000;
   return { batch, reusedOldLogps, metrics, trainTokens: attentionMask.flat().reduce((a, b) => a + b, 0) };
 }
 
@@ -352,7 +355,7 @@ export async function trainGrpo(
     Object.assign(metrics, clipAndKl(batch, logps, o));
     // On a rollout's first pass the weights are those that sampled: the gap between the current and
     // the reused old log-probs is float rounding only, and shows here if that ever stops holding.
-    if (iteration === 1 && current.reusedOldLogps && batch.oldLogps)
+    if (iteration === 1 && current.reusedOldLogps && batch.oldLogps && logps.length)
       metrics['old_logps/max_abs_diff'] = logps.reduce((m, lp, i) => Math.max(m, Math.abs(lp - batch.oldLogps![i])), 0);
     return { grads, consumed, tokens: current.trainTokens, metrics };
   });

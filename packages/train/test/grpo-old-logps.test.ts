@@ -71,6 +71,6 @@ describe.each(['cpu', 'wasm'] as const)('GRPO old log-probs from generation on %
       for (const k of ['clip_ratio/low_mean', 'clip_ratio/high_mean']) expect(a[k], k).toBe(b[k]);
     }
     expect(explicit.seen[1]['clip_ratio/region_mean']).toBeGreaterThan(0); // the ratios were exercised
-    for (const k of ['gen_s', 'reward_s', 'opt_s']) expect(Number.isFinite(reused.seen[0][k]), k).toBe(true);
+    for (const k of ['gen_s', 'reward_s', 'logps_s', 'opt_s']) expect(Number.isFinite(reused.seen[0][k]), k).toBe(true);
   });
 });
