@@ -1,10 +1,11 @@
 // generate()'s scaledLogprobs against a full forward over the packed prompt + completion (what GRPO's
 // old-log-prob pass computes), at temperature 1 and 0.7 with top-k / top-p on, left-padded prompts
-// of different lengths and rows ending early on EOS: GRPO reuses them only because they agree.
+// of different lengths and rows ending early on EOS, on every parity backend (webgpu where an adapter
+// works): GRPO reuses them only because they agree.
 import { describe, it, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { generate, initModel, parseConfig, selectedLogprobs } from '@warmup/core';
-import { backend, maxAbsDiff } from './helpers.ts';
+import { backend, maxAbsDiff, PARITY_BACKENDS } from './helpers.ts';
 
 /** Float rounding only: the decode steps attend over the cache in float64, the forward in float32. */
 const TOL = 1e-5;
@@ -28,7 +29,7 @@ const model = () =>
     5,
   );
 
-describe.each(['cpu', 'wasm'] as const)('generation log-probs on %s', (name) => {
+describe.each(PARITY_BACKENDS)('generation log-probs on %s', (name) => {
   it.each([
     { temperature: 1, topK: 0, topP: 1 },
     { temperature: 0.7, topK: 20, topP: 0.9 },
