@@ -57,8 +57,8 @@ function f32(x: number): string {
  *  group grp = b * KV + g (head h = g * rep + hl), so the keys and values every invocation reads are
  *  at the same address across the workgroup (one load, not a gather, on llvmpipe; a broadcast on a
  *  GPU). Sets the row `index` = (b * T + t) * H + h, its key offset kb and mask row mo, and the
- *  pre-scaled query in qr (the unfused path scales q before its matmul). */
-function rowSetup(): string {
+ *  pre-scaled query in qr0 .. qr{hd-1} (the unfused path scales q before its matmul). */
+function rowSetup(hd: number): string {
   return `
     let H = uniforms.qShape.z;
     let T = uniforms.qShape.y;
@@ -72,8 +72,13 @@ function rowSetup(): string {
     let index = bt * H + (grp % KV) * rep + r / T;
     let kb = grp * S * HD;
     let mo = bt * S;
-    var qr: array<f32, HD>;
-    for (var e = 0; e < HD; e++) { qr[e] = q[index * HD + e] * SCALE; }`;
+    ${each(hd, (e) => `let qr${e} = q[index * HD + ${e}] * SCALE;`)}`;
+}
+
+/** \`f(e)\` for e = 0 .. hd-1, as straight-line WGSL: per-element variables instead of private arrays
+ *  indexed in loops, which llvmpipe keeps in scratch memory (a gather or scatter per access). */
+function each(hd: number, f: (e: number) => string): string {
+  return Array.from({ length: hd }, (_, e) => f(e)).join('\n    ');
 }
 
 function header(hd: number): string {
@@ -114,8 +119,8 @@ function forwardProgram(hd: number, outShape: number[], grid: [number, number]):
     ['q', 'k', 'v', 'mask'],
     outShape,
     grid,
-    `${rowSetup()}
-    var acc: array<f32, HD>;
+    `${rowSetup(hd)}
+    ${each(hd, (e) => `var acc${e} = 0.0;`)}
     var m = -3.0e38;
     var l = 0.0;
     for (var sweep = 0; sweep < 2; sweep++) {
@@ -124,22 +129,22 @@ function forwardProgram(hd: number, outShape: number[], grid: [number, number]):
         if (sweep == 0 && mk <= SKIP) { continue; }
         let ko = kb + s * HD;
         var z = 0.0;
-        for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; }
+        ${each(hd, (e) => `z += qr${e} * k[ko + ${e}];`)}
         z += mk;
         if (z > m) {
           let c = exp(m - z);
           l *= c;
-          for (var e = 0; e < HD; e++) { acc[e] *= c; }
+          ${each(hd, (e) => `acc${e} *= c;`)}
           m = z;
         }
         let p = exp(z - m);
         l += p;
-        for (var e = 0; e < HD; e++) { acc[e] += p * v[ko + e]; }
+        ${each(hd, (e) => `acc${e} += p * v[ko + ${e}];`)}
       }
       if (l > 0.0) { break; }
     }
     let inv = 1.0 / l;
-    for (var e = 0; e < HD; e++) { result[index * HD + e] = acc[e] * inv; }`,
+    ${each(hd, (e) => `result[index * HD + ${e}] = acc${e} * inv;`)}`,
   );
 }
 
@@ -153,7 +158,7 @@ function statsProgram(hd: number, rows: number, grid: [number, number]): Program
     ['q', 'k', 'mask', 'o', 'dy'],
     [rows, 4],
     grid,
-    `${rowSetup()}
+    `${rowSetup(hd)}
     var m = -3.0e38;
     var l = 0.0;
     var sweep = 0;
@@ -163,7 +168,7 @@ function statsProgram(hd: number, rows: number, grid: [number, number]): Program
         if (sweep == 0 && mk <= SKIP) { continue; }
         let ko = kb + s * HD;
         var z = 0.0;
-        for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; }
+        ${each(hd, (e) => `z += qr${e} * k[ko + ${e}];`)}
         z += mk;
         if (z > m) { l *= exp(m - z); m = z; }
         l += exp(z - m);
@@ -171,7 +176,7 @@ function statsProgram(hd: number, rows: number, grid: [number, number]): Program
       if (l > 0.0) { break; }
     }
     var d = 0.0;
-    for (var e = 0; e < HD; e++) { d += dy[index * HD + e] * o[index * HD + e]; }
+    ${each(hd, (e) => `d += dy[index * HD + ${e}] * o[index * HD + ${e}];`)}
     result[index * 4] = m;
     result[index * 4 + 1] = 1.0 / l;
     result[index * 4 + 2] = d;
@@ -187,25 +192,24 @@ function dqProgram(hd: number, outShape: number[], grid: [number, number]): Prog
     ['q', 'k', 'v', 'mask', 'dy', 'stats'],
     outShape,
     grid,
-    `${rowSetup()}
+    `${rowSetup(hd)}
     let m = stats[index * 4];
     let invl = stats[index * 4 + 1];
     let d = stats[index * 4 + 2];
     let skip = stats[index * 4 + 3] > 0.5;
-    var g: array<f32, HD>;
-    var acc: array<f32, HD>;
-    for (var e = 0; e < HD; e++) { g[e] = dy[index * HD + e]; }
+    ${each(hd, (e) => `let g${e} = dy[index * HD + ${e}];`)}
+    ${each(hd, (e) => `var acc${e} = 0.0;`)}
     for (var s = 0; s < S; s++) {
       let mk = mask[mo + s];
       if (skip && mk <= SKIP) { continue; }
       let ko = kb + s * HD;
       var z = 0.0;
       var dp = 0.0;
-      for (var e = 0; e < HD; e++) { z += qr[e] * k[ko + e]; dp += g[e] * v[ko + e]; }
+      ${each(hd, (e) => `z += qr${e} * k[ko + ${e}]; dp += g${e} * v[ko + ${e}];`)}
       let ds = exp(z + mk - m) * invl * (dp - d);
-      for (var e = 0; e < HD; e++) { acc[e] += ds * k[ko + e]; }
+      ${each(hd, (e) => `acc${e} += ds * k[ko + ${e}];`)}
     }
-    for (var e = 0; e < HD; e++) { result[index * HD + e] = acc[e] * SCALE; }`,
+    ${each(hd, (e) => `result[index * HD + ${e}] = acc${e} * SCALE;`)}`,
   );
 }
 
@@ -233,11 +237,8 @@ function dkvProgram(hd: number, kShape: number[]): Program {
     let b = grp / KV;
     let rep = H / KV;
     let h0 = (grp % KV) * rep;
-    var kr: array<f32, HD>;
-    var vr: array<f32, HD>;
-    var dk: array<f32, HD>;
-    var dv: array<f32, HD>;
-    for (var e = 0; e < HD; e++) { kr[e] = k[index * HD + e]; vr[e] = v[index * HD + e]; }
+    ${each(hd, (e) => `let kr${e} = k[index * HD + ${e}]; let vr${e} = v[index * HD + ${e}];`)}
+    ${each(hd, (e) => `var dk${e} = 0.0; var dv${e} = 0.0;`)}
     for (var t = 0; t < T; t++) {
       let mk = mask[(b * T + t) * S + s];
       for (var hl = 0; hl < rep; hl++) {
@@ -246,16 +247,13 @@ function dkvProgram(hd: number, kShape: number[]): Program {
         let qo = row * HD;
         var z = 0.0;
         var dp = 0.0;
-        for (var e = 0; e < HD; e++) { z += (q[qo + e] * SCALE) * kr[e]; dp += dy[qo + e] * vr[e]; }
+        ${each(hd, (e) => `let q${e} = q[qo + ${e}]; let g${e} = dy[qo + ${e}]; z += (q${e} * SCALE) * kr${e}; dp += g${e} * vr${e};`)}
         let p = exp(z + mk - stats[row * 4]) * stats[row * 4 + 1];
         let ds = p * (dp - stats[row * 4 + 2]);
-        for (var e = 0; e < HD; e++) { dv[e] += p * dy[qo + e]; dk[e] += ds * q[qo + e]; }
+        ${each(hd, (e) => `dv${e} += p * g${e}; dk${e} += ds * q${e};`)}
       }
     }
-    for (var e = 0; e < HD; e++) {
-      result[index * HD + e] = dk[e] * SCALE;
-      result[(keys + index) * HD + e] = dv[e];
-    }`,
+    ${each(hd, (e) => `result[index * HD + ${e}] = dk${e} * SCALE; result[(keys + index) * HD + ${e}] = dv${e};`)}`,
   );
 }
 
