@@ -60,8 +60,9 @@ export function tokenLogprobs(
     const [lseS, tgtS] = (lseHost ? [] : saved.slice(saved.length - 2)) as [tf.Tensor1D, tf.Tensor1D];
     const dyHost = lseHost ? (dy.dataSync() as Float32Array) : undefined;
     const wT = wS.map((w) => tf.transpose(w) as tf.Tensor2D);
-    // Head gradients accumulated as [D, V_k] (plain matmuls), transposed at the end.
-    let dWt: tf.Tensor[] | undefined = frozen ? undefined : wS.map((w) => tf.zeros([w.shape[1], w.shape[0]]));
+    // Head gradients accumulated as [D, V_k] (plain matmuls), transposed at the end; the first
+    // chunk's are the sums' start (a zeros tensor and an add of [D, V] fewer).
+    let dWt: tf.Tensor[] | undefined;
     const dhParts: tf.Tensor[] = [];
     for (const [a, b] of chunks) {
       const [dh, ...dWc] = tf.tidy((): tf.Tensor[] => {
@@ -92,7 +93,8 @@ export function tokenLogprobs(
         return [dhc!, ...dWs];
       });
       dhParts.push(dh);
-      if (dWt) {
+      if (!frozen && !dWt) dWt = dWc;
+      else if (dWt) {
         dWt = dWt.map((acc, k) => {
           const next = tf.add(acc, dWc[k]);
           acc.dispose();
@@ -104,8 +106,8 @@ export function tokenLogprobs(
     wT.forEach((t) => t.dispose());
     const dh = dhParts.length === 1 ? dhParts[0] : tf.concat(dhParts);
     if (dhParts.length > 1) dhParts.forEach((p) => p.dispose());
-    if (!dWt) return [dh];
-    const dW = dWt.map((t) => {
+    if (frozen) return [dh];
+    const dW = (dWt ?? wS.map((w) => tf.zeros([w.shape[1], w.shape[0]]))).map((t) => {
       const out = tf.transpose(t);
       t.dispose();
       return out;
