@@ -22,7 +22,7 @@ export * from './random-checkpoint.ts';
 export * from './memory-plan.ts';
 export * from './progress-source.ts';
 export * from './chat.ts';
-export { fusedAttentionActive } from './fused-attention.ts';
+export { fusedAttentionActive, setAttentionTileSkip } from './fused-attention.ts';
 export { webgpuAttentionActive } from './webgpu-attention.ts';
 export { fusedOpsEnabled, setFusedOps } from './fused-switch.ts';
 export { fusedNormMlpActive, setFusedNormMlp } from './fused-norm-mlp.ts';
