@@ -1,27 +1,24 @@
 // Row kernels for softmax over a vocabulary in WebAssembly SIMD, assembled here byte by byte (as
 // wasm-gemm.ts does): JavaScript's Math.exp costs ~15 ns per element, and a 151,936-token row needs
 // an exponential per element in each direction. exp is a degree-6 polynomial on 4 lanes (~2e-7 relative).
+import {
+  F32,
+  F64,
+  get,
+  I32,
+  i32,
+  loopUntil,
+  section,
+  set,
+  simd,
+  str,
+  uleb,
+  V128,
+  vec,
+  WASM_HEADER,
+} from './wasm-asm.ts';
 
-// --- the few WebAssembly encodings these kernels use ---
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-const [I32, F32, F64, V128] = [0x7f, 0x7d, 0x7c, 0x7b];
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (n: number): number[] => (n < 64 ? [0x41, n] : [0x41, (n & 0x7f) | 0x80, n >> 7]); // 0 <= n < 8192: signed LEB
 const f32c = (x: number): number[] => [0x43, ...new Uint8Array(new Float32Array([x]).buffer)];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const load = [...simd(0x00), 4, 0];
 const store = [...simd(0x0b), 4, 0];
 const [fSplat, fAdd, fSub, fMul, fMax, fNearest] = [0x13, 0xe4, 0xe5, 0xe6, 0xe9, 0x6a].map(simd);
@@ -31,20 +28,8 @@ const lane = (op: number, i: number): number[] => [...simd(op), i];
 /** The upper two f32 lanes moved to the bottom (for promote_low). */
 const highHalf = [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 /** while (p < end) { body; p += 16 } */
-const loop16 = (p: number, end: number, body: number[]): number[] => [
-  ...[0x02, 0x40, 0x03, 0x40],
-  ...get(p),
-  ...get(end),
-  0x4f, // i32.ge_u
-  0x0d,
-  1,
-  ...body,
-  ...get(p),
-  ...i32c(16),
-  0x6a,
-  ...set(p),
-  ...[0x0c, 0, 0x0b, 0x0b],
-];
+const loop16 = (p: number, end: number, body: number[]): number[] =>
+  loopUntil(p, end, [...body, ...get(p), ...i32(16), 0x6a, ...set(p)]);
 
 // exp(y) = 2^k e^r, k = nearest(y log2 e), r = y - k ln 2 (in two parts, Cody-Waite), e^r by Taylor
 // to degree 6 (|r| <= 0.35: error 1.2e-7). y is clamped at -87 so 2^k stays a normal float.
@@ -77,10 +62,10 @@ function expCode(c0: number, y: number, k: number, r: number): number[] {
     ...horner,
     ...get(k),
     ...iTrunc,
-    ...i32c(127),
+    ...i32(127),
     ...iSplat,
     ...iAdd,
-    ...i32c(23),
+    ...i32(23),
     ...iShl,
     ...fMul,
   ];
@@ -98,7 +83,7 @@ function expModule(): Uint8Array<ArrayBuffer> {
     ]),
     ...get(0),
     ...get(1),
-    ...i32c(4),
+    ...i32(4),
     0x6c,
     0x6a,
     ...set(2),
@@ -157,7 +142,7 @@ function expModule(): Uint8Array<ArrayBuffer> {
       ]),
       ...get(0),
       ...get(1),
-      ...i32c(4),
+      ...i32(4),
       0x6c,
       0x6a,
       ...set(end),
@@ -176,7 +161,7 @@ function expModule(): Uint8Array<ArrayBuffer> {
   };
   const bodies = [maxBody, expBody(false), expBody(true)];
   return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...section(
       1,
       vec([

@@ -1,40 +1,10 @@
 // A float32 matmul in WebAssembly SIMD, assembled here byte by byte (no toolchain): TF.js-wasm runs
 // batched and fresh-operand matmuls (attention's) on a scalar path at about 1 GFLOP/s; this 4x8
 // register-tiled kernel does several times that on the same CPU. Host arrays in, host arrays out.
+import { get, I32, i32, loopUntil, section, set, simd, str, uleb, V128, vec, WASM_HEADER } from './wasm-asm.ts';
 
-// --- a minimal WebAssembly encoder: just the opcodes the kernel uses ---
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const add = [0x6a];
 const mul = [0x6c];
-const geU = [0x4f];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 const v128Load = (offset: number): number[] => [...simd(0x00), 4, ...uleb(offset)];
 const v128Store = (offset: number): number[] => [...simd(0x0b), 4, ...uleb(offset)];
 const f32Load = [0x2a, 2, 0];
@@ -43,23 +13,6 @@ const splat = simd(0x13);
 const fAdd = simd(0xe4);
 const fMul = simd(0xe6);
 const zero = [...simd(0x0c), ...new Array(16).fill(0)];
-/** while (!(get(i) >= get(limit))) { body }: a block around a loop that exits when i >= limit. */
-const loopUntil = (i: number, limit: number, body: number[]): number[] => [
-  0x02,
-  0x40,
-  0x03,
-  0x40,
-  ...get(i),
-  ...get(limit),
-  ...geU,
-  0x0d,
-  1, // br_if to the block's end
-  ...body,
-  0x0c,
-  0, // br to the loop's start
-  0x0b,
-  0x0b,
-];
 
 /** gemm(a, b, c, M, N, K, lim): C[M,N] = A[M,K] @ B[K,N], row-major float32 at byte offsets a, b, c
  *  of the imported memory; M a multiple of 4 and N of 8 (the host pads). `lim` is the byte offset of
@@ -194,7 +147,7 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
     0x0b,
   ];
   return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...WASM_HEADER,
     ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0]])),
     ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, 1]])),
     ...section(3, vec([[0]])),
