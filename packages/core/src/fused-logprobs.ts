@@ -3,6 +3,7 @@
 // (one-hot − softmax) × upstream gradient written into the recomputed logits chunk in place. The TF.js
 // chain (scale, logSumExp, gather; exp, one-hot, cast, sub, mul) makes about six [rows, V] tensors.
 import * as tf from '@tensorflow/tfjs-core';
+import { hostStorage } from './host-storage.ts';
 import { fusedOpsOn } from './fused-switch.ts';
 import { rowBuffer, simdExpKernels } from './wasm-exp.ts';
 
@@ -26,31 +27,6 @@ export function fusedLogprobsActive(backend: string = tf.getBackend()): boolean 
   return logprobsOn && fusedOpsOn(backend);
 }
 
-interface CpuBackend {
-  data: { get(id: object): { values?: unknown } | undefined };
-}
-interface WasmBackend {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-}
-
-/** The float32 storage behind a tensor this module made (the read kv-cache.ts does), so a
- *  [rows, V] chunk is neither copied out nor, in backward, copied back in. */
-function storage(t: tf.Tensor): Float32Array | undefined {
-  const name = tf.getBackend();
-  if (name === 'cpu') {
-    const v = (tf.backend() as unknown as CpuBackend).data.get(t.dataId)?.values;
-    return v instanceof Float32Array ? v : undefined;
-  }
-  if (name === 'wasm') {
-    const be = tf.backend() as unknown as WasmBackend;
-    const info = be.dataIdMap.get(t.dataId);
-    // Read per call: the heap view is replaced whenever the wasm memory grows.
-    return info ? be.wasm.HEAPF32.subarray(info.memoryOffset / 4, info.memoryOffset / 4 + t.size) : undefined;
-  }
-  return undefined;
-}
-
 /**
  * One chunk's forward: `pieces` are the unscaled logits [n, V_k] of rows a..a+n (vocabulary pieces
  * starting at `starts`), `targets` all N target ids. Writes logp[a + r] and lse[a + r] (log-sum-exp
@@ -66,7 +42,7 @@ export function chunkLogprobs(
   lse: Float64Array,
 ): void {
   const n = pieces[0].shape[0];
-  const views = pieces.map((p) => storage(p) ?? (p.dataSync() as Float32Array));
+  const views = pieces.map((p) => hostStorage(p) ?? (p.dataSync() as Float32Array));
   const sizes = pieces.map((p) => p.shape[1]);
   const kern = kernels();
   if (kern) {
@@ -128,7 +104,7 @@ export function chunkLogitGrad(
   dy: Float32Array | Int32Array | Uint8Array,
 ): tf.Tensor2D {
   const [n, V] = logits.shape;
-  const direct = storage(logits);
+  const direct = hostStorage(logits);
   const x = direct ?? (logits.dataSync().slice() as Float32Array);
   const kern = kernels();
   const buf = kern ? rowBuffer(kern, V) : undefined;

@@ -1,33 +1,8 @@
 // A KV cache allocated once for a whole generation and written in place, token by token, instead
 // of growing every layer's keys and values by a concat per token (O(S) copies and allocations).
 import * as tf from '@tensorflow/tfjs-core';
+import { hostStorage } from './host-storage.ts';
 import type { KVCache } from './model.ts';
-
-type Backing = { values?: ArrayLike<number> };
-interface CpuBackend {
-  data: { get(id: object): Backing | undefined };
-}
-interface WasmBackend {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-}
-
-/** The float32 storage behind a tensor on the backends whose tensors live in host memory. TF.js
- *  tensors are immutable by contract: only a cache this module allocated may be written. */
-function storage(t: tf.Tensor): Float32Array | undefined {
-  const name = tf.getBackend();
-  if (name === 'cpu') {
-    const v = (tf.backend() as unknown as CpuBackend).data.get(t.dataId)?.values;
-    return v instanceof Float32Array ? v : undefined;
-  }
-  if (name === 'wasm') {
-    const be = tf.backend() as unknown as WasmBackend;
-    const info = be.dataIdMap.get(t.dataId);
-    // The heap view is read per call: it is replaced whenever the wasm memory grows.
-    return info ? be.wasm.HEAPF32.subarray(info.memoryOffset / 4, info.memoryOffset / 4 + t.size) : undefined;
-  }
-  return undefined;
-}
 
 /** Whether the active backend keeps tensors in host memory that can be written in place (cpu,
  *  wasm). Elsewhere (WebGPU, tfjs-node) generation keeps the concat cache. */
@@ -60,8 +35,8 @@ export function writeSlots(cache: tf.Tensor4D, x: tf.Tensor4D, at: number): void
   if (x.shape[0] !== B || x.shape[1] !== H || x.shape[3] !== hd)
     throw new Error(`KV cache write: block ${x.shape} does not match cache ${cache.shape}`);
   if (at + T > cap) throw new Error(`KV cache full: ${at} + ${T} positions exceed its capacity ${cap}`);
-  const src = storage(x);
-  const dst = storage(cache);
+  const src = hostStorage(x);
+  const dst = hostStorage(cache);
   if (!src || !dst) throw new Error(`KV cache write: backend ${tf.getBackend()} has no host storage for it`);
   const n = T * hd;
   for (let r = 0; r < B * H; r++) dst.set(src.subarray(r * n, r * n + n), (r * cap + at) * hd);
@@ -83,8 +58,8 @@ export function cachedAttention(
   const [, KV, cap] = kCache.shape;
   const qv = q.dataSync() as Float32Array;
   // Views taken after the read: nothing below allocates in the wasm heap until the loop ends.
-  const K = storage(kCache);
-  const V = storage(vCache);
+  const K = hostStorage(kCache);
+  const V = hostStorage(vCache);
   if (!K || !V) throw new Error(`KV cache read: backend ${tf.getBackend()} has no host storage for it`);
   const out = new Float32Array(B * T * H * hd);
   const rep = H / KV;
