@@ -3,47 +3,20 @@
 // (logits and every parameter's gradient) with the fused path on and off. On cpu and wasm.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  fusedAttentionActive,
-  initModel,
-  parseConfig,
-  type Qwen2Config,
-  setFusedOps,
-  tokenLogprobs,
-} from '@warmup/core';
+import { fusedAttentionActive, initModel, parseConfig, type Qwen2Config, setFusedOps } from '@warmup/core';
 import { fusedAttention } from '../src/fused-attention.ts';
 import { simdMatmul } from '../src/wasm-gemm.ts';
+import {
+  attentionAndGrads,
+  causalMask,
+  expectLossAndGradsClose,
+  lossAndParamGrads,
+  referenceAttention,
+} from './fused-reference.ts';
 import { backend, maxAbsDiff } from './helpers.ts';
-
-/** Unfused reference: repeat each kv head for its query heads, plain softmax attention. */
-function reference(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor2D {
-  const [B, T, H] = q.shape;
-  const hd = q.shape[3];
-  const rep = H / k.shape[1];
-  const heads = tf.tensor1d(
-    Array.from({ length: H }, (_, h) => Math.floor(h / rep)),
-    'int32',
-  );
-  const kr = tf.gather(k, heads, 1); // [B, H, S, hd]
-  const vr = tf.gather(v, heads, 1);
-  const qh = tf.transpose(q, [0, 2, 1, 3]); // [B, H, T, hd]
-  const scores = tf.add(tf.mul(tf.matMul(qh, kr, false, true), 1 / Math.sqrt(hd)), mask);
-  const ctx = tf.matMul(tf.softmax(scores), vr); // [B, H, T, hd]
-  return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hd]);
-}
 
 let seed = 1;
 const rand = (shape: number[]): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed++);
-
-/** Causal mask over S = P + T keys, with `pad` left-padded keys in batch row 0 (a padded prompt). */
-function causalMask(B: number, T: number, P: number, pad: number): tf.Tensor4D {
-  const S = P + T;
-  const m = new Float32Array(B * T * S);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++)
-      for (let s = 0; s < S; s++) m[(b * T + t) * S + s] = s <= P + t && !(b === 0 && s < pad) ? 0 : -1e9;
-  return tf.tensor4d(m, [B, 1, T, S]);
-}
 
 describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (name) => {
   afterAll(() => setFusedOps(true));
@@ -75,16 +48,8 @@ describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (name) => {
     const S = P + T;
     const [q, k, v, w] = [rand([B, T, H, hd]), rand([B, KV, S, hd]), rand([B, KV, S, hd]), rand([B * T, H * hd])];
     const mask = causalMask(B, T, P, pad);
-    const run = (f: typeof reference) => {
-      const out = f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, mask);
-      // A random weighting makes every output element's gradient path count.
-      const grads = tf.grads((a, b, c) =>
-        tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, mask), w)),
-      )([q, k, v]);
-      return [out, ...grads].map((t) => t.dataSync().slice());
-    };
-    const want = run(reference);
-    const got = run(fusedAttention);
+    const want = await attentionAndGrads(referenceAttention, q, k, v, mask, w);
+    const got = await attentionAndGrads(fusedAttention, q, k, v, mask, w);
     // float32 rounding of sums over S and hd terms of unit-size values: ~1e-6 relative.
     for (let i = 0; i < want.length; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(2e-5);
     tf.dispose([q, k, v, w, mask]);
@@ -101,29 +66,15 @@ describe.each(['cpu', 'wasm'] as const)('fused attention on %s', (name) => {
     ];
     const mask = ids.map((r, b) => r.map((_, t) => (b === 1 && t < 3 ? 0 : 1)));
     const targets = ids.flat().map((t) => (t * 7 + 1) % config.vocabSize);
-    const lossAndGrads = () => {
-      const vars = [...model.params.values()];
-      const { value, grads } = tf.variableGrads(() => {
-        const { hidden } = model.forward({ inputIds: ids, attentionMask: mask });
-        const h = tf.reshape(hidden, [-1, config.hiddenSize]) as tf.Tensor2D;
-        return tf.neg(tf.sum(tokenLogprobs(h, model.lmHead as unknown as tf.Tensor2D, targets))) as tf.Scalar;
-      }, vars);
-      const out = [value, ...vars.map((x) => grads[x.name])].map((t) => t.dataSync().slice());
-      tf.dispose([value, ...Object.values(grads)]);
-      return out;
-    };
+    const lossAndGrads = () => lossAndParamGrads(model, ids, mask, targets);
     setFusedOps(true);
     expect(fusedAttentionActive()).toBe(true);
-    const fused = lossAndGrads();
+    const fused = await lossAndGrads();
     setFusedOps(false);
     expect(fusedAttentionActive()).toBe(false);
-    const unfused = lossAndGrads();
+    const unfused = await lossAndGrads();
     setFusedOps(true);
-    expect(Math.abs(fused[0][0] - unfused[0][0])).toBeLessThan(1e-4 * Math.abs(unfused[0][0]));
-    for (let i = 1; i < fused.length; i++) {
-      const scale = Math.max(...unfused[i].map(Math.abs));
-      expect(maxAbsDiff(fused[i], unfused[i])).toBeLessThan(1e-4 * scale + 1e-7);
-    }
+    expectLossAndGradsClose(fused, unfused, 1e-4);
     model.dispose();
   });
 });

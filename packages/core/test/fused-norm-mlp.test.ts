@@ -3,8 +3,9 @@
 // whole model (every parameter's gradient with only these ops switched off). On cpu and wasm.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initModel, parseConfig, type Qwen2Config, tokenLogprobs } from '@warmup/core';
+import { initModel, parseConfig, type Qwen2Config } from '@warmup/core';
 import { addRmsNorm, fusedNormMlpActive, rmsNorm, setFusedNormMlp, swiglu } from '../src/fused-norm-mlp.ts';
+import { expectLossAndGradsClose, lossAndParamGrads } from './fused-reference.ts';
 import { backend, maxAbsDiff } from './helpers.ts';
 
 let seed = 100;
@@ -142,26 +143,18 @@ describe.each(['cpu', 'wasm'] as const)('fused RMSNorm and SwiGLU on %s', (name)
     ];
     const mask = ids.map((r, b) => r.map((_, t) => (b === 1 && t < 2 ? 0 : 1)));
     const targets = ids.flat().map((t) => (t * 5 + 3) % CONFIG.vocabSize);
-    const lossAndGrads = (): Float32Array[] => {
-      const vars = [...model.params.values()];
-      const { value, grads } = tf.variableGrads(() => {
-        const { hidden } = model.forward({ inputIds: ids, attentionMask: mask });
-        const h = tf.reshape(hidden, [-1, CONFIG.hiddenSize]) as tf.Tensor2D;
-        return tf.neg(tf.sum(tokenLogprobs(h, model.lmHead as unknown as tf.Tensor2D, targets))) as tf.Scalar;
-      }, vars);
-      const out = [value, ...vars.map((v) => grads[v.name])].map((t) => t.dataSync().slice() as Float32Array);
-      tf.dispose([value, ...Object.values(grads)]);
-      return out;
-    };
-    lossAndGrads();
+    const lossAndGrads = () => lossAndParamGrads(model, ids, mask, targets);
+    await lossAndGrads();
     const before = tf.memory().numTensors;
-    const [fused, plain] = both(lossAndGrads);
+    setFusedNormMlp(true);
+    expect(fusedNormMlpActive()).toBe(true);
+    const fused = await lossAndGrads();
+    setFusedNormMlp(false);
+    expect(fusedNormMlpActive()).toBe(false);
+    const plain = await lossAndGrads();
+    setFusedNormMlp(true);
     expect(tf.memory().numTensors).toBe(before);
-    expect(Math.abs(fused[0][0] - plain[0][0])).toBeLessThan(1e-5 * Math.abs(plain[0][0]));
-    for (let i = 1; i < fused.length; i++) {
-      const scale = Math.max(...Array.from(plain[i], Math.abs));
-      expect(maxAbsDiff(fused[i], plain[i])).toBeLessThan(1e-4 * scale + 1e-7);
-    }
+    expectLossAndGradsClose(fused, plain, 1e-5);
     model.dispose();
   });
 });

@@ -4,9 +4,16 @@
 // through the whole model (every parameter's gradient); the fallback past the binding limit; no leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initModel, parseConfig, type Qwen2Config, setFusedOps, setMaxBindingBytes, tokenLogprobs } from '@warmup/core';
+import { initModel, parseConfig, type Qwen2Config, setFusedOps, setMaxBindingBytes } from '@warmup/core';
 import { installNodeWebgpu } from '@warmup/node';
 import { webgpuAttention, webgpuAttentionActive, webgpuAttentionFits } from '../src/webgpu-attention.ts';
+import {
+  attentionAndGrads,
+  causalMask,
+  expectLossAndGradsClose,
+  lossAndParamGrads,
+  referenceAttention,
+} from './fused-reference.ts';
 import { backend, maxAbsDiff } from './helpers.ts';
 
 /** Whether Dawn gives an adapter here (the `webgpu` package and a Vulkan driver). */
@@ -14,34 +21,8 @@ const gpu =
   (await installNodeWebgpu()) &&
   (await (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.requestAdapter()) != null;
 
-/** Unfused reference: repeat each kv head for its query heads, plain softmax attention. */
-function reference(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor2D {
-  const [B, T, H, hd] = q.shape;
-  const rep = H / k.shape[1];
-  const heads = tf.tensor1d(
-    Array.from({ length: H }, (_, h) => Math.floor(h / rep)),
-    'int32',
-  );
-  const kr = tf.gather(k, heads, 1); // [B, H, S, hd]
-  const vr = tf.gather(v, heads, 1);
-  const qh = tf.transpose(tf.mul(q, 1 / Math.sqrt(hd)), [0, 2, 1, 3]); // [B, H, T, hd]
-  const ctx = tf.matMul(tf.softmax(tf.add(tf.matMul(qh, kr, false, true), mask)), vr); // [B, H, T, hd]
-  return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, H * hd]);
-}
-
 let seed = 1;
 const rand = (shape: number[]): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed++);
-
-/** Causal mask over S = P + T keys, with `pad` left-padded keys in batch row 0 (so its first query
- *  rows see no real key at all: the fully masked rows the unfused softmax makes uniform). */
-function causalMask(B: number, T: number, P: number, pad: number): tf.Tensor4D {
-  const S = P + T;
-  const m = new Float32Array(B * T * S);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++)
-      for (let s = 0; s < S; s++) m[(b * T + t) * S + s] = s <= P + t && !(b === 0 && s < pad) ? 0 : -1e9;
-  return tf.tensor4d(m, [B, 1, T, S]);
-}
 
 /** A small GQA model (2 layers, 6 heads on 2 kv heads of 8). */
 const CONFIG: Qwen2Config = parseConfig({
@@ -78,23 +59,8 @@ describe.skipIf(!gpu)('WGSL attention on webgpu', () => {
     const S = P + T;
     const [q, k, v, w] = [rand([B, T, H, hd]), rand([B, KV, S, hd]), rand([B, KV, S, hd]), rand([B * T, H * hd])];
     const mask = causalMask(B, T, P, pad);
-    const run = async (f: typeof reference): Promise<Float32Array[]> => {
-      const before = tf.memory().numTensors;
-      const outs = tf.tidy(() => {
-        const out = f(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, mask);
-        // A random weighting makes every output element's gradient path count.
-        const grads = tf.grads((a, b, c) =>
-          tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, mask), w)),
-        )([q, k, v]);
-        return [out, ...grads];
-      });
-      const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-      tf.dispose(outs);
-      expect(tf.memory().numTensors).toBe(before);
-      return data;
-    };
-    const want = await run(reference);
-    const got = await run(webgpuAttention);
+    const want = await attentionAndGrads(referenceAttention, q, k, v, mask, w);
+    const got = await attentionAndGrads(webgpuAttention, q, k, v, mask, w);
     // float32 sums over S and hd terms of unit-size values, in another order (online softmax).
     for (let i = 0; i < want.length; i++) expect(maxAbsDiff(got[i], want[i])).toBeLessThan(2e-5);
     tf.dispose([q, k, v, w, mask]);
@@ -109,20 +75,7 @@ describe.skipIf(!gpu)('WGSL attention on webgpu', () => {
     ];
     const mask = ids.map((r, b) => r.map((_, t) => (b === 1 && t < 3 ? 0 : 1)));
     const targets = ids.flat().map((t) => (t * 7 + 1) % CONFIG.vocabSize);
-    const lossAndGrads = async (): Promise<Float32Array[]> => {
-      const before = tf.memory().numTensors;
-      const vars = [...model.params.values()];
-      const { value, grads } = tf.variableGrads(() => {
-        const { hidden } = model.forward({ inputIds: ids, attentionMask: mask });
-        const h = tf.reshape(hidden, [-1, CONFIG.hiddenSize]) as tf.Tensor2D;
-        return tf.neg(tf.sum(tokenLogprobs(h, model.lmHead as unknown as tf.Tensor2D, targets))) as tf.Scalar;
-      }, vars);
-      const outs = [value, ...vars.map((x) => grads[x.name])];
-      const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-      tf.dispose([value, ...Object.values(grads)]);
-      expect(tf.memory().numTensors).toBe(before);
-      return data;
-    };
+    const lossAndGrads = () => lossAndParamGrads(model, ids, mask, targets);
     setFusedOps(true);
     expect(webgpuAttentionActive()).toBe(true);
     const fused = await lossAndGrads();
@@ -130,11 +83,7 @@ describe.skipIf(!gpu)('WGSL attention on webgpu', () => {
     expect(webgpuAttentionActive()).toBe(false);
     const unfused = await lossAndGrads();
     setFusedOps(true);
-    expect(Math.abs(fused[0][0] - unfused[0][0])).toBeLessThan(1e-4 * Math.abs(unfused[0][0]));
-    for (let i = 1; i < fused.length; i++) {
-      const scale = Math.max(...unfused[i].map(Math.abs));
-      expect(maxAbsDiff(fused[i], unfused[i])).toBeLessThan(1e-4 * scale + 1e-7);
-    }
+    expectLossAndGradsClose(fused, unfused, 1e-4);
     model.dispose();
   });
 
