@@ -111,6 +111,28 @@ function program(
   };
 }
 
+/** The key loop that forward and stats share (so both skip the same keys): an online max m and sum l
+ *  of the row's scores z (with the mask added), `update` run per key. The first sweep skips masked
+ *  keys; a row that found none (fully masked: padding) sweeps again over every key, as the unfused
+ *  softmax spreads over them. `sweep` stays 0 when the skip held, which the backward reads. */
+function sweepKeys(hd: number, update: string): string {
+  return `var m = -3.0e38;
+    var l = 0.0;
+    var sweep = 0;
+    for (; sweep < 2; sweep++) {
+      for (var s = 0; s < S; s++) {
+        let mk = mask[mo + s];
+        if (sweep == 0 && mk <= SKIP) { continue; }
+        let ko = kb + s * HD;
+        var z = 0.0;
+        ${each(hd, (e) => `z += qr${e} * k[ko + ${e}];`)}
+        z += mk;
+        ${update}
+      }
+      if (l > 0.0) { break; }
+    }`;
+}
+
 /** Online softmax over the row's keys (masked ones skipped unless all are), accumulating p * v in acc. */
 function forwardProgram(hd: number, outShape: number[], grid: [number, number]): Program {
   return program(
@@ -121,17 +143,9 @@ function forwardProgram(hd: number, outShape: number[], grid: [number, number]):
     grid,
     `${rowSetup(hd)}
     ${each(hd, (e) => `var acc${e} = 0.0;`)}
-    var m = -3.0e38;
-    var l = 0.0;
-    for (var sweep = 0; sweep < 2; sweep++) {
-      for (var s = 0; s < S; s++) {
-        let mk = mask[mo + s];
-        if (sweep == 0 && mk <= SKIP) { continue; }
-        let ko = kb + s * HD;
-        var z = 0.0;
-        ${each(hd, (e) => `z += qr${e} * k[ko + ${e}];`)}
-        z += mk;
-        if (z > m) {
+    ${sweepKeys(
+      hd,
+      `if (z > m) {
           let c = exp(m - z);
           l *= c;
           ${each(hd, (e) => `acc${e} *= c;`)}
@@ -139,10 +153,8 @@ function forwardProgram(hd: number, outShape: number[], grid: [number, number]):
         }
         let p = exp(z - m);
         l += p;
-        ${each(hd, (e) => `acc${e} += p * v[ko + ${e}];`)}
-      }
-      if (l > 0.0) { break; }
-    }
+        ${each(hd, (e) => `acc${e} += p * v[ko + ${e}];`)}`,
+    )}
     let inv = 1.0 / l;
     ${each(hd, (e) => `result[index * HD + ${e}] = acc${e} * inv;`)}`,
   );
@@ -159,22 +171,7 @@ function statsProgram(hd: number, rows: number, grid: [number, number]): Program
     [rows, 4],
     grid,
     `${rowSetup(hd)}
-    var m = -3.0e38;
-    var l = 0.0;
-    var sweep = 0;
-    for (; sweep < 2; sweep++) {
-      for (var s = 0; s < S; s++) {
-        let mk = mask[mo + s];
-        if (sweep == 0 && mk <= SKIP) { continue; }
-        let ko = kb + s * HD;
-        var z = 0.0;
-        ${each(hd, (e) => `z += qr${e} * k[ko + ${e}];`)}
-        z += mk;
-        if (z > m) { l *= exp(m - z); m = z; }
-        l += exp(z - m);
-      }
-      if (l > 0.0) { break; }
-    }
+    ${sweepKeys(hd, 'if (z > m) { l *= exp(m - z); m = z; }\n        l += exp(z - m);')}
     var d = 0.0;
     ${each(hd, (e) => `d += dy[index * HD + ${e}] * o[index * HD + ${e}];`)}
     result[index * 4] = m;
