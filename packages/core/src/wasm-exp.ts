@@ -101,28 +101,12 @@ function expModule(): Uint8Array<ArrayBuffer> {
     const P = scale ? 5 : 4;
     const [end, va, vb, y, k, r, acc, vs] = [P, P + 1, P + 2, P + 3, P + 4, P + 5, P + 6, P + 7];
     const c0 = P + 8;
+    // exp(a * x[p..p+4] + b) on the stack
+    const expAt = [...get(0), ...load, ...get(va), ...fMul, ...get(vb), ...fAdd, ...expCode(c0, y, k, r)];
     const step = scale
-      ? [
-          ...get(0),
-          ...get(vs),
-          ...get(0),
-          ...load,
-          ...get(va),
-          ...fMul,
-          ...get(vb),
-          ...fAdd,
-          ...expCode(c0, y, k, r),
-          ...fMul,
-          ...store,
-        ]
+      ? [...get(0), ...get(vs), ...expAt, ...fMul, ...store]
       : [
-          ...get(0),
-          ...load,
-          ...get(va),
-          ...fMul,
-          ...get(vb),
-          ...fAdd,
-          ...expCode(c0, y, k, r),
+          ...expAt,
           ...set(y),
           ...get(acc),
           ...get(y),
