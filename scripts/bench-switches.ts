@@ -18,7 +18,7 @@ import { useNodeBackend } from '@warmup/node';
 import { accumulateGrads, applyGrads, makeSftBatch, newOptimizer, sftLoss } from '@warmup/train';
 import { parseChoice, parseIntFlag } from '../apps/cli/src/args.ts';
 import { UsageError } from '../apps/cli/src/errors.ts';
-import { PRESETS_DIR, readPreset } from '../apps/cli/src/model-spec.ts';
+import { allPresetNames, findPreset } from './find-preset.ts';
 
 interface Arm {
   name: string;
@@ -64,10 +64,11 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
     },
   });
-  const preset =
-    readPreset(values.preset, PRESETS_DIR) ??
-    readPreset(values.preset, new URL('bench-presets', import.meta.url).pathname);
-  if (!preset) throw new UsageError(`--preset: no preset named ${JSON.stringify(values.preset)}`);
+  const preset = findPreset(values.preset)?.preset;
+  if (!preset)
+    throw new UsageError(
+      `--preset: no preset named ${JSON.stringify(values.preset)}; presets: ${allPresetNames().join(', ')}`,
+    );
   const B = parseIntFlag('--batch', values.batch, { min: 1 });
   const T = parseIntFlag('--seq', values.seq, { min: 4 });
   const rounds = parseIntFlag('--rounds', values.rounds, { min: 1 });

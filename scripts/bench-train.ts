@@ -40,24 +40,13 @@ import {
 } from '@warmup/train';
 import { parseChoice, parseFloatFlag, parseIntFlag } from '../apps/cli/src/args.ts';
 import { UsageError } from '../apps/cli/src/errors.ts';
-import { listPresets, PRESETS_DIR, readPreset } from '../apps/cli/src/model-spec.ts';
+import { allPresetNames, findPreset } from './find-preset.ts';
 import { formatProfile, profileStep } from './profile-step.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TORCH_SCRIPT = path.join(ROOT, 'scripts/bench_train_torch.py');
 const FIXTURE = path.resolve(ROOT, 'fixtures/qwen2-tiny');
 const PYTHON = '/usr/bin/python3';
-const BENCH_PRESETS = path.join(ROOT, 'scripts/bench-presets');
-
-/** A shipped preset (models/), else a bench-only shape (scripts/bench-presets/), with its file. */
-function findPreset(name: string): { preset: NonNullable<ReturnType<typeof readPreset>>; file: string } | undefined {
-  for (const dir of [PRESETS_DIR, BENCH_PRESETS]) {
-    const preset = readPreset(name, dir);
-    if (preset) return { preset, file: path.join(dir, `${name}.json`) };
-  }
-  return undefined;
-}
-
 interface BackendResult {
   backend: string;
   /** e.g. "llvmpipe" for WebGPU on Mesa's software Vulkan driver. */
@@ -324,10 +313,7 @@ const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toPrecision(3));
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const preset = findPreset(o.preset)?.preset;
-  if (!preset)
-    throw new UsageError(
-      `--preset: no preset ${o.preset}; presets: ${[...listPresets(), ...listPresets(BENCH_PRESETS)].join(', ')}`,
-    );
+  if (!preset) throw new UsageError(`--preset: no preset ${o.preset}; presets: ${allPresetNames().join(', ')}`);
   const log = (s: string): void => {
     (o.json ? process.stderr : process.stdout).write(s + '\n');
   };
